@@ -1,0 +1,1 @@
+"""dyttctl: the operator CLI (and, later, dashboard) of the dytt stack."""

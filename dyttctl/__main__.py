@@ -1,0 +1,3 @@
+from dyttctl.cli import main
+
+main()

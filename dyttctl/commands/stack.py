@@ -1,0 +1,83 @@
+"""`dyttctl up`, `down` and `status`: the stack as a whole."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+from rich.table import Table
+
+from dyttctl.context import Operator, pass_operator
+from stack import orchestrator
+
+STATE_STYLE = {"running": "green", "stopped": "dim", "external": "cyan"}
+
+
+def _progress(op: Operator) -> orchestrator.Progress:
+    last: dict[str, str] = {}
+
+    def show(name: str, event: str) -> None:
+        # readiness polling repeats the same line; print each distinct one once
+        if last.get(name) != event:
+            last[name] = event
+            op.err.print(f"[bold]{name:<10}[/] {event}")
+
+    return show
+
+
+@click.command()
+@click.argument("components", nargs=-1)
+@pass_operator
+def up(op: Operator, components: tuple[str, ...]) -> None:
+    """Start the stack (or COMPONENTS and their dependencies) and wait until it is ready."""
+    started = time.monotonic()
+    orchestrator.up(op.stack, list(components), _progress(op))
+    op.err.print(f"[green]stack ready[/] in {time.monotonic() - started:.1f}s")
+
+
+@click.command()
+@click.argument("components", nargs=-1)
+@pass_operator
+def down(op: Operator, components: tuple[str, ...]) -> None:
+    """Stop the stack (or COMPONENTS and what depends on them), dependents first."""
+    started = time.monotonic()
+    orchestrator.down(op.stack, list(components), _progress(op))
+    op.err.print(f"stack down in {time.monotonic() - started:.1f}s")
+
+
+def _uptime(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_operator
+def status(op: Operator, as_json: bool) -> None:
+    """Show every component: state, pid, endpoints, health and uptime."""
+    rows = orchestrator.status(op.stack)
+    if as_json:
+        doc = {"home": str(op.stack.home), "components": [r.to_json() for r in rows]}
+        click.echo(json.dumps(doc, indent=2))
+        return
+    table = Table(title=f"dytt stack ({op.stack.home})", title_justify="left")
+    for column in ("component", "kind", "provider", "state", "pid"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("endpoints", overflow="fold", min_width=24)
+    table.add_column("health", overflow="fold")
+    table.add_column("uptime", no_wrap=True)
+    for r in rows:
+        style = STATE_STYLE.get(r.state, "red")
+        health_style = "green" if r.health == "ok" else ("dim" if r.health == "-" else "red")
+        table.add_row(
+            r.name, r.kind, r.provider, f"[{style}]{r.state}[/]", str(r.pid or "-"),
+            "\n".join(r.endpoints.values()), f"[{health_style}]{r.health}[/]", _uptime(r.uptime_s),
+        )
+    op.out.print(table)
+
+
+COMMANDS = (up, down, status)

@@ -1,0 +1,103 @@
+"""What `dyttctl up` does once a server is ready: the database and its user, the media bucket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pymysql
+from minio import Minio
+
+from stack.definition import Component
+from stack.state import StackContext
+
+
+def mysql_admin_args(ctx: StackContext, comp: Component) -> dict[str, Any]:
+    """How to connect to MariaDB as its administrator, depending on who runs it."""
+    provider = ctx.definition.provider_of(comp)
+    if provider == "native":
+        # our own datadir: root authenticates by the unix socket, no password exists to leak
+        return {"unix_socket": str(ctx.run_dir / "mysql.sock"), "user": "root"}
+    secrets = ctx.secrets()
+    if provider == "docker":
+        user, password = "root", secrets["mysql_root_password"]
+    else:
+        user = comp.params.get("admin_user", comp.params["user"])
+        password = secrets.get("mysql_admin_password", secrets["mysql_password"])
+    return {"host": ctx.host(comp), "port": comp.port, "user": user, "password": password}
+
+
+def mysql_app_args(ctx: StackContext, comp: Component) -> dict[str, Any]:
+    """How the services connect to MariaDB: the application user over TCP."""
+    return {
+        "host": ctx.host(comp),
+        "port": comp.port,
+        "user": comp.params["user"],
+        "password": ctx.secrets()["mysql_password"],
+        "database": comp.params["database"],
+    }
+
+
+def bootstrap_mysql(ctx: StackContext, comp: Component) -> None:
+    """Create the database and the application user; keep the user's password in sync."""
+    database, user = comp.params["database"], comp.params["user"]
+    password = ctx.secrets()["mysql_password"]
+    conn = pymysql.connect(**mysql_admin_args(ctx, comp), autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                f"CREATE DATABASE IF NOT EXISTS `{database}` "
+                "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            )
+            cur.execute(f"CREATE USER IF NOT EXISTS '{user}'@'%%' IDENTIFIED BY %s", (password,))
+            cur.execute(f"ALTER USER '{user}'@'%%' IDENTIFIED BY %s", (password,))
+            # the test suite creates throwaway databases named after the main one
+            cur.execute(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user}'@'%'")
+            cur.execute(f"GRANT ALL PRIVILEGES ON `{database}\\_%`.* TO '{user}'@'%'")
+    finally:
+        conn.close()
+
+
+def minio_client(ctx: StackContext, comp: Component) -> Minio:
+    """A MinIO client with the root credentials of the stack."""
+    secrets = ctx.secrets()
+    return Minio(
+        f"{ctx.host(comp)}:{comp.port}",
+        access_key=secrets["minio_root_user"],
+        secret_key=secrets["minio_root_password"],
+        secure=False,
+        region=comp.params.get("region"),
+    )
+
+
+def public_read_policy(bucket: str) -> str:
+    """A bucket policy that lets anyone GET objects (the app's players fetch media directly)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": ["*"]},
+                    "Action": ["s3:GetObject"],
+                    "Resource": [f"arn:aws:s3:::{bucket}/*"],
+                }
+            ],
+        }
+    )
+
+
+def bootstrap_minio(ctx: StackContext, comp: Component) -> None:
+    """Create the media bucket with a public-read policy for its objects."""
+    client = minio_client(ctx, comp)
+    bucket = comp.params["bucket"]
+    if not client.bucket_exists(bucket):
+        client.make_bucket(bucket)
+    client.set_bucket_policy(bucket, public_read_policy(bucket))
+
+
+BOOTSTRAPS: dict[str, Callable[[StackContext, Component], None]] = {
+    "mysql": bootstrap_mysql,
+    "minio": bootstrap_minio,
+}

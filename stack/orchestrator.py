@@ -1,0 +1,149 @@
+"""Bring the stack up in dependency order, down in reverse, and report its status."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from stack import providers
+from stack.bootstrap import BOOTSTRAPS
+from stack.definition import Component
+from stack.errors import PortTaken, ReadinessTimeout, StartFailed
+from stack.ports import holder, is_free
+from stack.readiness import Health, probe
+from stack.state import StackContext
+
+# Called with (component name, what is happening) so a CLI or TUI can show progress.
+Progress = Callable[[str, str], None]
+
+
+def _quiet(_name: str, _event: str) -> None:
+    pass
+
+
+def preflight(ctx: StackContext, comp: Component) -> None:
+    """Fail with the holder's name if a port the component binds is taken."""
+    host = ctx.host(comp)
+    for port_name, port in comp.ports.items():
+        if not is_free(host, port):
+            raise PortTaken(
+                f"{comp.name}: port {port} ({port_name}) on {host} is taken by {holder(port)}; "
+                f"free it or override it with DYTT_{comp.name.upper()}__PORTS__{port_name.upper()}"
+            )
+
+
+def wait_ready(ctx: StackContext, comp: Component, progress: Progress = _quiet) -> float:
+    """Poll the readiness check until it passes; seconds waited. Fails early if it exits."""
+    provider = providers.get(ctx.definition.provider_of(comp))
+    start = time.monotonic()
+    deadline = start + comp.ready.timeout
+    health = Health(False, "not checked")
+    while time.monotonic() < deadline:
+        health = probe(ctx, comp, timeout=min(2.0, comp.ready.timeout))
+        if health.ok:
+            return time.monotonic() - start
+        if not provider.inspect(ctx, comp).running:
+            raise StartFailed(
+                f"{comp.name} exited during start-up; last lines of its log:\n"
+                f"{provider.log_tail(ctx, comp)}"
+            )
+        progress(comp.name, f"waiting ({health.detail})")
+        time.sleep(comp.ready.interval)
+    raise ReadinessTimeout(
+        f"{comp.name} not ready after {comp.ready.timeout:g}s ({health.detail}); "
+        f"last lines of its log:\n{provider.log_tail(ctx, comp)}"
+    )
+
+
+def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
+    """Start the chosen components and their dependencies, each ready before the next."""
+    ctx.ensure_dirs()
+    for comp in ctx.definition.select(names):
+        provider = providers.get(ctx.definition.provider_of(comp))
+        if provider.inspect(ctx, comp).running:
+            progress(comp.name, "already running")
+        else:
+            if provider.binds_ports:
+                preflight(ctx, comp)
+            progress(comp.name, "starting")
+            provider.start(ctx, comp)
+        waited = wait_ready(ctx, comp, progress)
+        if comp.bootstrap:
+            progress(comp.name, "bootstrapping")
+            BOOTSTRAPS[comp.bootstrap](ctx, comp)
+        progress(comp.name, f"ready ({waited:.1f}s)")
+
+
+def down(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
+    """Stop the chosen components (all when none), dependents first."""
+    chosen = ctx.definition.select(names) if names else ctx.definition.select(None)
+    if names:
+        # stopping a component also stops what depends on it, so nothing is left dangling
+        wanted = {c.name for c in chosen if c.name in names}
+        chosen = [c for c in ctx.definition.select(None) if _depends_on_any(ctx, c, wanted)]
+    for comp in reversed(chosen):
+        provider = providers.get(ctx.definition.provider_of(comp))
+        progress(comp.name, "stopping")
+        started = time.monotonic()
+        stopped = provider.stop(ctx, comp)
+        took = time.monotonic() - started
+        progress(comp.name, f"stopped ({took:.1f}s)" if stopped else "not running")
+
+
+def _depends_on_any(ctx: StackContext, comp: Component, names: set[str]) -> bool:
+    if comp.name in names:
+        return True
+    return any(_depends_on_any(ctx, ctx.definition.components[d], names) for d in comp.depends_on)
+
+
+@dataclass
+class ComponentStatus:
+    """One row of `dyttctl status`."""
+
+    name: str
+    kind: str
+    provider: str
+    state: str
+    pid: int | None
+    endpoints: dict[str, str]
+    health: str
+    uptime_s: float | None
+    started_at: float | None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def endpoints(ctx: StackContext, comp: Component) -> dict[str, str]:
+    """Every address of the component, by port name."""
+    return {name: ctx.endpoint(comp, name) for name in comp.ports}
+
+
+def status(ctx: StackContext) -> list[ComponentStatus]:
+    """The state, health and addresses of every component."""
+    rows = []
+    for comp in ctx.definition.select(None):
+        provider_name = ctx.definition.provider_of(comp)
+        inst = providers.get(provider_name).inspect(ctx, comp)
+        if provider_name == "external":
+            state = "external"
+        else:
+            state = "running" if inst.running else "stopped"
+        health = str(probe(ctx, comp)) if inst.running else "-"
+        now = time.time()
+        rows.append(
+            ComponentStatus(
+                name=comp.name,
+                kind=comp.kind,
+                provider=provider_name,
+                state=state,
+                pid=inst.pid,
+                endpoints=endpoints(ctx, comp),
+                health=health,
+                uptime_s=round(now - inst.started_at, 1) if inst.started_at else None,
+                started_at=inst.started_at,
+            )
+        )
+    return rows

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real stack, brought up once per test session on free ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from stack.definition import load_definition
+from stack.ports import free_port
+from stack.state import StackContext
+
+PORT_VARS = (
+    "DYTT_MYSQL__PORTS__MAIN",
+    "DYTT_ETCD__PORTS__MAIN",
+    "DYTT_ETCD__PORTS__PEER",
+    "DYTT_MINIO__PORTS__MAIN",
+    "DYTT_MINIO__PORTS__CONSOLE",
+    "DYTT_ZIPKIN__PORTS__MAIN",
+)
+
+
+@dataclass
+class RunningStack:
+    """A stack brought up by the real `dyttctl` in a throwaway state dir."""
+
+    home: Path
+    env: dict[str, str]
+
+    def dyttctl(self, *args: str, timeout: float = 300, check: bool = True) -> str:
+        """Run `dyttctl --home HOME ARGS` and return its stdout."""
+        result = subprocess.run(
+            [sys.executable, "-m", "dyttctl", "--home", str(self.home), *args],
+            env=self.env, capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        if check and result.returncode != 0:
+            pytest.fail(f"dyttctl {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+        return result.stdout
+
+    @property
+    def context(self) -> StackContext:
+        """The stack as the tests' own code sees it (same definition, same overrides)."""
+        return StackContext(load_definition(self.home / "dytt.toml", self.env), self.home)
+
+    def status(self) -> dict[str, dict]:
+        """`dyttctl status --json`, by component name."""
+        doc = json.loads(self.dyttctl("status", "--json"))
+        return {c["name"]: c for c in doc["components"]}
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The real infrastructure (MariaDB, etcd, MinIO, Zipkin) on free ports, for the session."""
+    home = tmp_path_factory.mktemp("dytt-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DYTT_")}
+    env.update({var: str(free_port()) for var in PORT_VARS})
+    stack = RunningStack(home, env)
+    stack.dyttctl("up")
+    try:
+        yield stack
+    finally:
+        stack.dyttctl("down", check=False)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
 import pymysql
 from minio import Minio
 
+from services.common import migrate
 from stack.definition import Component
 from stack.state import StackContext
+from stack.wiring import database_url
 
 
 def mysql_admin_args(ctx: StackContext, comp: Component) -> dict[str, Any]:
@@ -57,6 +62,7 @@ def bootstrap_mysql(ctx: StackContext, comp: Component) -> None:
             cur.execute(f"GRANT ALL PRIVILEGES ON `{database}\\_%`.* TO '{user}'@'%'")
     finally:
         conn.close()
+    migrate.upgrade(database_url(ctx))
 
 
 def minio_client(ctx: StackContext, comp: Component) -> Minio:
@@ -88,13 +94,43 @@ def public_read_policy(bucket: str) -> str:
     )
 
 
+def gradient_png(width: int, height: int, top: tuple[int, int, int],
+                 bottom: tuple[int, int, int]) -> bytes:
+    """A vertical-gradient PNG, made here so that no binary needs committing."""
+    rows = []
+    for y in range(height):
+        t = y / max(1, height - 1)
+        pixel = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        rows.append(b"\x00" + pixel * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+
+
+# Shown for users who have not set their own (the contract wants absolute URLs, always).
+DEFAULT_MEDIA = {
+    "defaults/avatar.png": lambda: gradient_png(256, 256, (255, 64, 129), (124, 77, 255)),
+    "defaults/background.png": lambda: gradient_png(720, 405, (20, 20, 40), (0, 150, 136)),
+}
+
+
 def bootstrap_minio(ctx: StackContext, comp: Component) -> None:
-    """Create the media bucket with a public-read policy for its objects."""
+    """Create the media bucket with a public-read policy and the default images."""
     client = minio_client(ctx, comp)
     bucket = comp.params["bucket"]
     if not client.bucket_exists(bucket):
         client.make_bucket(bucket)
     client.set_bucket_policy(bucket, public_read_policy(bucket))
+    existing = {o.object_name for o in client.list_objects(bucket, prefix="defaults/")}
+    for name, make in DEFAULT_MEDIA.items():
+        if name not in existing:
+            data = make()
+            client.put_object(bucket, name, BytesIO(data), len(data), content_type="image/png")
 
 
 BOOTSTRAPS: dict[str, Callable[[StackContext, Component], None]] = {

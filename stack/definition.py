@@ -71,6 +71,8 @@ class Component(_Strict):
     ready: Readiness
     bootstrap: str | None = None
     params: dict[str, str] = {}
+    # identities (component names) allowed to call a service's methods
+    callers: list[str] = []
     native: NativeSpec | None = None
     docker: DockerSpec | None = None
 
@@ -96,6 +98,8 @@ class StackSettings(_Strict):
     host: str = "127.0.0.1"
     # programs and jars fetched by `dyttctl install`; shared by every state dir
     bin_dir: str | None = None
+    # where clients fetch media (a phone cannot reach 127.0.0.1); default: MinIO's bucket URL
+    public_media_url: str = ""
     minio_package: str = "github.com/minio/minio@latest"
     zipkin_artifact: str = "io.zipkin:zipkin-server:3.6.1:jar:exec"
 

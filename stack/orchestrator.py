@@ -6,13 +6,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from stack import providers
+from stack import credentials, providers
 from stack.bootstrap import BOOTSTRAPS
 from stack.definition import Component
 from stack.errors import PortTaken, ReadinessTimeout, StartFailed
 from stack.ports import holder, is_free
-from stack.readiness import Health, probe
+from stack.readiness import Health, probe, registered_instances
 from stack.state import StackContext
+from stack.wiring import SERVICE_KINDS
 
 # Called with (component name, what is happening) so a CLI or TUI can show progress.
 Progress = Callable[[str, str], None]
@@ -59,7 +60,12 @@ def wait_ready(ctx: StackContext, comp: Component, progress: Progress = _quiet) 
 def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
     """Start the chosen components and their dependencies, each ready before the next."""
     ctx.ensure_dirs()
-    for comp in ctx.definition.select(names):
+    chosen = ctx.definition.select(names)
+    if any(c.kind in SERVICE_KINDS for c in chosen):
+        # a fresh clone comes up with one command: CA, leaf certificates, JWT keys
+        for created in credentials.ensure(ctx):
+            progress("pki", f"created {created}")
+    for comp in chosen:
         provider = providers.get(ctx.definition.provider_of(comp))
         if provider.inspect(ctx, comp).running:
             progress(comp.name, "already running")
@@ -133,6 +139,9 @@ def status(ctx: StackContext) -> list[ComponentStatus]:
             state = "running" if inst.running else "stopped"
         health = str(probe(ctx, comp)) if inst.running else "-"
         now = time.time()
+        extra: dict[str, object] = {}
+        if comp.kind in SERVICE_KINDS:
+            extra["instances"] = registered_instances(ctx, comp)
         rows.append(
             ComponentStatus(
                 name=comp.name,
@@ -144,6 +153,7 @@ def status(ctx: StackContext) -> list[ComponentStatus]:
                 health=health,
                 uptime_s=round(now - inst.started_at, 1) if inst.started_at else None,
                 started_at=inst.started_at,
+                extra=extra,
             )
         )
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,14 +70,68 @@ def _sql(ctx: StackContext, comp: Component, timeout: float) -> Health:
     return Health(True)
 
 
+def _grpc(ctx: StackContext, comp: Component, timeout: float) -> Health:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from stack.credentials import CLIENT_IDENTITY, tls_paths
+
+    paths = tls_paths(ctx, CLIENT_IDENTITY)
+    try:
+        creds = grpc.ssl_channel_credentials(
+            paths.ca.read_bytes(), paths.key.read_bytes(), paths.cert.read_bytes()
+        )
+    except OSError as exc:
+        return Health(False, f"no client certificate for health checks: {exc.strerror}")
+    address = registry_address(ctx, comp)
+    with grpc.secure_channel(address, creds) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=timeout
+            )
+        except grpc.RpcError as exc:
+            return Health(False, f"{address}: {exc.code().name}")
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+        return Health(False, f"{address}: {status}")
+    return Health(True)
+
+
+def registry_address(ctx: StackContext, comp: Component) -> str:
+    """The address a service instance registers under (host:port)."""
+    host = ctx.host(comp)
+    return f"[{host}]:{comp.port}" if ":" in host else f"{host}:{comp.port}"
+
+
+def registered_instances(ctx: StackContext, comp: Component, timeout: float = 2.0) -> list[dict]:
+    """The instances of `comp` registered in etcd now (empty when etcd does not answer)."""
+    import etcd3
+
+    etcd = ctx.definition.components["etcd"]
+    client = etcd3.client(host=ctx.host(etcd), port=etcd.port, timeout=timeout)
+    try:
+        found = client.get_prefix(f"/dytt/services/{comp.name}/")
+        return [json.loads(value) for value, _meta in found]
+    except Exception:
+        return []
+    finally:
+        client.close()
+
+
 PROBES: dict[str, Callable[[StackContext, Component, float], Health]] = {
     "tcp": _tcp,
     "http": _http,
     "etcd": _etcd,
     "sql": _sql,
+    "grpc": _grpc,
 }
 
 
 def probe(ctx: StackContext, comp: Component, timeout: float = 2.0) -> Health:
-    """Run the component's readiness check once."""
-    return PROBES[comp.ready.check](ctx, comp, timeout)
+    """Run the component's readiness check once; dytt's own processes must also be registered."""
+    health = PROBES[comp.ready.check](ctx, comp, timeout)
+    if health.ok and comp.kind in ("service", "gateway"):
+        address = registry_address(ctx, comp)
+        if not any(i.get("address") == address for i in registered_instances(ctx, comp, timeout)):
+            return Health(False, f"{address} is not registered in etcd yet")
+    return health

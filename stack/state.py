@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import secrets as _secrets
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -104,7 +105,7 @@ class StackContext:
         host = self.host(comp)
         if ":" in host:
             host = f"[{host}]"
-        scheme = scheme or ("mysql" if comp.ready.check == "sql" else "http")
+        scheme = scheme or {"sql": "mysql", "grpc": "grpc"}.get(comp.ready.check, "http")
         return f"{scheme}://{host}:{comp.ports[port]}"
 
     def template_context(self, comp: Component) -> dict[str, Any]:
@@ -122,6 +123,8 @@ class StackContext:
             "params": SimpleNamespace(**comp.params),
             "secrets": SimpleNamespace(**self.secrets()),
             "os_user": getpass.getuser(),
+            # services run with the interpreter (and virtualenv) that runs dyttctl
+            "python": sys.executable,
         }
 
     def render(self, comp: Component, template: str) -> str:

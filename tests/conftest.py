@@ -23,6 +23,8 @@ PORT_VARS = (
     "DYTT_MINIO__PORTS__MAIN",
     "DYTT_MINIO__PORTS__CONSOLE",
     "DYTT_ZIPKIN__PORTS__MAIN",
+    "DYTT_USER__PORTS__MAIN",
+    "DYTT_GATEWAY__PORTS__MAIN",
 )
 
 
@@ -47,6 +49,11 @@ class RunningStack:
     def context(self) -> StackContext:
         """The stack as the tests' own code sees it (same definition, same overrides)."""
         return StackContext(load_definition(self.home / "dytt.toml", self.env), self.home)
+
+    @property
+    def gateway_url(self) -> str:
+        """The REST gateway's base URL."""
+        return self.context.endpoint(self.context.definition.components["gateway"])
 
     def status(self) -> dict[str, dict]:
         """`dyttctl status --json`, by component name."""

@@ -71,11 +71,16 @@ def status(op: Operator, as_json: bool) -> None:
     table.add_column("health", overflow="fold")
     table.add_column("uptime", no_wrap=True)
     for r in rows:
+        endpoints = list(r.endpoints.values())
+        instances = r.extra.get("instances")
+        if isinstance(instances, list):
+            endpoints += [f"[dim]instance[/] {i.get('address')} pid {i.get('pid')}"
+                          for i in instances]
         style = STATE_STYLE.get(r.state, "red")
         health_style = "green" if r.health == "ok" else ("dim" if r.health == "-" else "red")
         table.add_row(
             r.name, r.kind, r.provider, f"[{style}]{r.state}[/]", str(r.pid or "-"),
-            "\n".join(r.endpoints.values()), f"[{health_style}]{r.health}[/]", _uptime(r.uptime_s),
+            "\n".join(endpoints), f"[{health_style}]{r.health}[/]", _uptime(r.uptime_s),
         )
     op.out.print(table)
 

@@ -21,6 +21,7 @@ from stack.definition import Component, NativeSpec
 from stack.errors import BinaryMissing, DefinitionError, StartFailed
 from stack.providers.base import Instance, tail_file
 from stack.state import StackContext
+from stack.wiring import service_env
 
 # Where `dyttctl install` and Debian put programs that are not always on PATH.
 EXTRA_BIN_DIRS = ("/usr/sbin", "/sbin", "~/go/bin")
@@ -79,6 +80,7 @@ class NativeProvider:
 
     def _env(self, ctx: StackContext, comp: Component) -> dict[str, str]:
         env = dict(os.environ)
+        env.update(service_env(ctx, comp))
         env.update({k: ctx.render(comp, v) for k, v in self._spec(comp).env.items()})
         return env
 

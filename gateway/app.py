@@ -1,0 +1,41 @@
+"""The gateway's app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import errors
+from gateway.auth import TokenVerifier
+from gateway.deps import Services
+from gateway.routes import user
+from gateway.rpc import Clients, connect
+from gateway.settings import GatewaySettings
+from pki.store import PkiStore
+
+
+def create_app(settings: GatewaySettings,
+               clients_factory: Callable[[], Clients] | None = None) -> FastAPI:
+    """The FastAPI app; its lifespan connects to the services and closes the connections."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clients = (clients_factory or (lambda: connect(settings, settings.rpc_timeout)))()
+        verifier = TokenVerifier(PkiStore(settings.pki_dir).load_jwt_public)
+        app.state.services = Services(clients, verifier)
+        try:
+            yield
+        finally:
+            clients.close()
+
+    app = FastAPI(title="dytt gateway", lifespan=lifespan, redirect_slashes=False)
+    errors.install(app)
+    app.include_router(user.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

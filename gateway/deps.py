@@ -1,0 +1,23 @@
+"""What routes depend on: the service clients and the token verifier, built once per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from gateway.auth import TokenVerifier
+from gateway.rpc import Clients
+
+
+@dataclass
+class Services:
+    """The app's connections to the rest of the stack."""
+
+    clients: Clients
+    verifier: TokenVerifier
+
+
+def get_services(request: Request) -> Services:
+    """The Services of the running app (set up by its lifespan)."""
+    return request.app.state.services

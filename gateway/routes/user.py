@@ -1,0 +1,58 @@
+"""Endpoints 2 to 4 of the contract: register, login, user info."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from gateway.deps import Services, get_services
+from gateway.pack import user_json
+from gateway.params import Params, read_params
+from protos import user_pb2
+from services.common.errors import AppError, Code
+
+router = APIRouter()
+ParamsDep = Annotated[Params, Depends(read_params)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    """A successful response with the contract's envelope."""
+    return {"status_code": 0, "status_msg": "success", **fields}
+
+
+def _auth(services: Services, params: Params, method: str) -> dict[str, Any]:
+    request = user_pb2.RegisterRequest if method == "Register" else user_pb2.LoginRequest
+    reply = services.clients.user.call(
+        method, request(username=params.text("username"), password=params.text("password"))
+    )
+    return ok(user_id=reply.user_id, token=reply.token)
+
+
+@router.post("/douyin/user/register/")
+@router.post("/douyin/user/register", include_in_schema=False)
+def register(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """Create an account and log it in."""
+    return _auth(services, params, "Register")
+
+
+@router.post("/douyin/user/login/")
+@router.post("/douyin/user/login", include_in_schema=False)
+def login(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """Log in with username and password."""
+    return _auth(services, params, "Login")
+
+
+@router.get("/douyin/user/")
+@router.get("/douyin/user", include_in_schema=False)
+def user_info(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """A user's profile; without user_id, the token's own user (as the official test sends)."""
+    viewer = services.verifier.viewer(params.token)
+    user_id = params.positive_id("user_id", required=False) or viewer.user_id
+    if user_id is None:
+        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    reply = services.clients.user.call(
+        "GetUser", user_pb2.GetUserRequest(user_id=user_id), token=viewer.token, idempotent=True
+    )
+    return ok(user=user_json(reply.user))

@@ -1,0 +1,17 @@
+"""The gateway's settings: a service's settings plus what only the HTTP side needs."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from services.common.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    """Everything the gateway process needs; `dyttctl` sets it through the environment."""
+
+    name: str = "gateway"
+    rpc_timeout: float = Field(default=5.0, gt=0, description="Deadline of each RPC (s).")
+    drain_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds in-flight requests get to finish on SIGTERM."
+    )

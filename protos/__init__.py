@@ -1,0 +1,1 @@
+"""dytt's protobuf definitions and the code generated from them (`python -m protos.codegen`)."""

@@ -1,0 +1,1 @@
+"""dytt's gRPC services; `common` holds what every one of them shares."""

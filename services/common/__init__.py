@@ -1,0 +1,1 @@
+"""What every dytt service shares: settings, errors, TLS, interceptors, registry, bootstrap."""

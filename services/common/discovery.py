@@ -1,0 +1,119 @@
+"""Client-side discovery: the live instances of a service, from etcd, kept current by a watch.
+
+Loads the prefix, then watches it from the next revision; after a compaction or a lost
+connection it loads again. While etcd is unreachable the last known instances stay in use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+
+from services.common.errors import AppError, Code
+from services.common.registry import InstanceInfo, connect, service_prefix
+
+log = logging.getLogger(__name__)
+
+
+class Discovery:
+    """The instances of one service, in registration order, with round-robin picking."""
+
+    def __init__(self, endpoints: list[tuple[str, int]], service: str) -> None:
+        self.endpoints = endpoints
+        self.service = service
+        self.prefix = service_prefix(service)
+        self._instances: dict[str, InstanceInfo] = {}
+        self._lock = threading.Lock()
+        self._counter = itertools.count()
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._cancel: object = None
+        self._thread = threading.Thread(
+            target=self._run, name=f"discovery-{service}", daemon=True
+        )
+
+    def start(self, wait: float = 5.0) -> Discovery:
+        """Start following etcd; waits up to `wait` s for the first load."""
+        self._thread.start()
+        self._ready.wait(wait)
+        return self
+
+    def instances(self) -> list[InstanceInfo]:
+        """The instances known now."""
+        with self._lock:
+            return list(self._instances.values())
+
+    def pick(self, exclude: frozenset[str] = frozenset()) -> InstanceInfo:
+        """The next instance in round-robin order, skipping addresses in `exclude`."""
+        candidates = [i for i in self.instances() if i.address not in exclude]
+        if not candidates:
+            raise AppError(Code.UNAVAILABLE, f"no instance of {self.service} is available")
+        return candidates[next(self._counter) % len(candidates)]
+
+    def stop(self) -> None:
+        """Stop following etcd."""
+        self._stop.set()
+        cancel = self._cancel
+        if callable(cancel):
+            try:
+                cancel()
+            except Exception:
+                log.debug("cancelling the watch failed", exc_info=True)
+
+    def _run(self) -> None:
+        backoff = 0.2
+        while not self._stop.is_set():
+            client = None
+            try:
+                client = connect(self.endpoints)
+                revision = self._load(client)
+                self._ready.set()
+                backoff = 0.2
+                events, self._cancel = client.watch_prefix(self.prefix, start_revision=revision + 1)
+                for event in events:
+                    self._apply(event)
+                    if self._stop.is_set():
+                        break
+            except Exception as exc:  # lost etcd or compacted: keep what we know, load again
+                if not self._stop.is_set():
+                    log.warning("discovery of %s: %s; retrying", self.service,
+                                exc.__class__.__name__)
+                self._ready.set()
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                if client is not None:
+                    try:
+                        client.close()
+                    except Exception:
+                        log.debug("closing the etcd client failed", exc_info=True)
+
+    def _load(self, client: object) -> int:
+        response = client.get_prefix_response(self.prefix)  # type: ignore[attr-defined]
+        found: dict[str, InstanceInfo] = {}
+        for kv in response.kvs:
+            info = self._parse(kv.value)
+            if info is not None:
+                found[kv.key.decode()] = info
+        with self._lock:
+            self._instances = found
+        return int(response.header.revision)
+
+    def _apply(self, event: object) -> None:
+        key = event.key.decode()  # type: ignore[attr-defined]
+        if event.__class__.__name__ == "DeleteEvent":
+            with self._lock:
+                self._instances.pop(key, None)
+            return
+        info = self._parse(event.value)  # type: ignore[attr-defined]
+        if info is not None:
+            with self._lock:
+                self._instances[key] = info
+
+    def _parse(self, raw: bytes) -> InstanceInfo | None:
+        try:
+            return InstanceInfo.from_json(raw)
+        except (ValueError, TypeError):
+            log.warning("ignoring a malformed registration under %s", self.prefix)
+            return None

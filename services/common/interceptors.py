@@ -1,0 +1,192 @@
+"""The server interceptor chain every service runs, outermost first:
+
+    call scope -> tracing -> logging -> recovery -> auth -> caller authorization -> handler
+
+Each is a `grpc.ServerInterceptor` that wraps the method's behaviour through `around()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import grpc
+
+from pki.errors import InvalidToken
+from pki.jwtkeys import verify_token
+from services.common import context as rpc_context
+from services.common.errors import AppError, Code, abort
+from services.common.tls import RevocationList, peer_of
+
+log = logging.getLogger("dytt.rpc")
+
+HEALTH_PREFIX = "/grpc.health.v1.Health/"
+Proceed = Callable[[], Any]
+
+
+class AroundInterceptor(grpc.ServerInterceptor):
+    """Base: runs `around(method, context, proceed)` in place of each method's behaviour."""
+
+    def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
+        """Do something around the call; `proceed()` runs the rest of the chain."""
+        return proceed()
+
+    def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+
+        def wrap(behavior: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapped(request: Any, context: grpc.ServicerContext) -> Any:
+                return self.around(method, context, lambda: behavior(request, context))
+
+            return wrapped
+
+        for kind, factory in (
+            ("unary_unary", grpc.unary_unary_rpc_method_handler),
+            ("unary_stream", grpc.unary_stream_rpc_method_handler),
+            ("stream_unary", grpc.stream_unary_rpc_method_handler),
+            ("stream_stream", grpc.stream_stream_rpc_method_handler),
+        ):
+            behavior = getattr(handler, kind)
+            if behavior is not None:
+                return factory(
+                    wrap(behavior),
+                    request_deserializer=handler.request_deserializer,
+                    response_serializer=handler.response_serializer,
+                )
+        return handler
+
+
+def _aborted(context: grpc.ServicerContext) -> bool:
+    code = context.code()
+    return code is not None and code != grpc.StatusCode.OK
+
+
+class CallScopeInterceptor(AroundInterceptor):
+    """Opens the RPC's scope, which the auth layers fill and the others read."""
+
+    def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
+        token = rpc_context.begin(method)
+        try:
+            return proceed()
+        finally:
+            rpc_context.end(token)
+
+
+class TracingInterceptor(AroundInterceptor):
+    """The place where a server span starts; tracing is wired in here by the tracing setup."""
+
+
+class LoggingInterceptor(AroundInterceptor):
+    """One JSON line per RPC: method, caller, status, duration."""
+
+    def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
+        started = time.perf_counter()
+        status = "OK"
+        try:
+            return proceed()
+        except BaseException:
+            status = (context.code() or grpc.StatusCode.UNKNOWN).name
+            raise
+        finally:
+            if status == "OK" and _aborted(context):
+                status = context.code().name
+            peer = peer_of(context)
+            log.info(
+                "rpc",
+                extra={
+                    "method": method,
+                    "caller": peer.identity if peer else None,
+                    "user_id": rpc_context.current_user_id(),
+                    "code": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                },
+            )
+
+
+class RecoveryInterceptor(AroundInterceptor):
+    """AppError becomes its status; any other exception becomes INTERNAL, logged with its stack."""
+
+    def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
+        try:
+            return proceed()
+        except AppError as exc:
+            abort(context, exc)
+        except Exception:
+            if _aborted(context):
+                raise  # an inner layer already set the status (context.abort raises)
+            log.exception("unhandled error in %s", method, extra={"method": method})
+            abort(context, AppError(Code.INTERNAL))
+        return None  # unreachable: abort raises
+
+
+class AuthInterceptor(AroundInterceptor):
+    """Verifies `authorization: Bearer <jwt>`; public methods treat a bad token as anonymous."""
+
+    def __init__(self, public_key: Callable[[], bytes], public_methods: Iterable[str]) -> None:
+        self.public_key = public_key
+        self.public_methods = frozenset(public_methods)
+
+    def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
+        public = method in self.public_methods or method.startswith(HEALTH_PREFIX)
+        token = None
+        for key, value in context.invocation_metadata():
+            if key == "authorization" and value.startswith("Bearer "):
+                token = value.removeprefix("Bearer ").strip()
+        user_id = None
+        if token:
+            try:
+                user_id = verify_token(self.public_key(), token)
+            except InvalidToken as exc:
+                if not public:
+                    raise AppError(Code.UNAUTHENTICATED, f"invalid token: {exc.reason}") from exc
+        elif not public:
+            raise AppError(Code.UNAUTHENTICATED)
+        call = rpc_context.current()
+        if call is not None:
+            call.user_id = user_id
+        return proceed()
+
+
+class CallerInterceptor(AroundInterceptor):
+    """Only allowed identities may call; revoked certificates are refused everywhere."""
+
+    def __init__(self, allowed: Iterable[str], crl: RevocationList) -> None:
+        self.allowed = frozenset(allowed)
+        self.crl = crl
+
+    def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
+        peer = peer_of(context)
+        if peer is None or peer.identity is None:
+            raise AppError(Code.UNAUTHENTICATED, "a client certificate with an identity is needed")
+        if self.crl.is_revoked(peer.serial):
+            raise AppError(Code.UNAUTHENTICATED, f"certificate of {peer.identity} is revoked")
+        # any identity of ours may ask for health; the methods are for allowed callers only
+        if not method.startswith(HEALTH_PREFIX) and peer.identity not in self.allowed:
+            raise AppError(Code.PERMISSION_DENIED, f"{peer.identity} may not call {method}")
+        call = rpc_context.current()
+        if call is not None:
+            call.caller = peer.identity
+        return proceed()
+
+
+def chain(
+    public_key: Callable[[], bytes], public_methods: Iterable[str], allowed: Iterable[str],
+    crl: RevocationList,
+) -> list[grpc.ServerInterceptor]:
+    """The interceptors in order, outermost first."""
+    return [
+        CallScopeInterceptor(),
+        TracingInterceptor(),
+        LoggingInterceptor(),
+        RecoveryInterceptor(),
+        AuthInterceptor(public_key, public_methods),
+        CallerInterceptor(allowed, crl),
+    ]

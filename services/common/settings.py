@@ -1,0 +1,56 @@
+"""The one typed settings object of a service process, read from `DYTT_SVC_*` variables."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Everything a service process needs; `dyttctl` sets it through the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DYTT_SVC_", extra="ignore", frozen=True)
+
+    name: str = Field(description="Component name: the registry key and the certificate identity.")
+    instance_id: str = Field(
+        default_factory=lambda: uuid.uuid4().hex[:12],
+        description="This process among the instances of the component.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address to listen on and to advertise.")
+    port: int = Field(default=0, ge=0, lt=65536, description="Port to listen on; 0 picks one.")
+    version: str = Field(default="0.1.0", description="Reported in the registration.")
+    etcd: str = Field(
+        default="127.0.0.1:12379", description="etcd endpoint(s), host:port, comma separated."
+    )
+    registry_ttl: int = Field(
+        default=5, ge=2, description="Lease TTL (s): how long a dead instance stays listed."
+    )
+    pki_dir: Path = Field(description="The stack's PKI store: CA, certificates, CRL, JWT keys.")
+    allowed_callers: list[str] = Field(
+        default=["gateway"], description="Identities allowed to call this service's methods."
+    )
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL of the database (mysql+pymysql://...)."
+    )
+    media_base_url: str = Field(
+        default="http://127.0.0.1:19000/dytt-media",
+        description="Absolute URL prefix under which clients fetch media objects.",
+    )
+    grace_period: float = Field(
+        default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
+    )
+    workers: int = Field(default=16, ge=1, description="Threads serving RPCs.")
+    log_file: Path | None = Field(default=None, description="JSON log file; stderr when unset.")
+    log_level: str = Field(default="INFO", description="Least severe level that is logged.")
+
+    @property
+    def etcd_endpoints(self) -> list[tuple[str, int]]:
+        """The etcd endpoints as (host, port) pairs."""
+        pairs = []
+        for item in self.etcd.split(","):
+            host, _, port = item.strip().rpartition(":")
+            pairs.append((host.strip("[]"), int(port)))
+        return pairs

@@ -1,0 +1,1 @@
+"""Alembic migrations of dytt's one database schema (run by `dyttctl up`)."""

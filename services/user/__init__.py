@@ -1,0 +1,1 @@
+"""The user service: accounts, login (JWT issuing) and profiles."""

@@ -1,0 +1,1 @@
+"""The user service's persistence: the ORM model and repository functions."""

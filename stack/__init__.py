@@ -1,0 +1,1 @@
+"""The stack: its definition, the providers that run it, and the orchestrator over them."""

@@ -1,0 +1,59 @@
+"""How dyttctl wires a service or the gateway to the rest of the stack: its environment.
+
+The service side reads these variables into `services.common.settings.ServiceSettings`.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from stack.definition import Component
+from stack.state import StackContext
+
+SERVICE_KINDS = ("service", "gateway")
+
+
+def _address(ctx: StackContext, name: str) -> str:
+    comp = ctx.definition.components[name]
+    host = ctx.host(comp)
+    return f"[{host}]:{comp.port}" if ":" in host else f"{host}:{comp.port}"
+
+
+def database_url(ctx: StackContext) -> str:
+    """The SQLAlchemy URL the services use (the application user)."""
+    mysql = ctx.definition.components["mysql"]
+    user = quote(mysql.params["user"], safe="")
+    password = quote(ctx.secrets()["mysql_password"], safe="")
+    return (
+        f"mysql+pymysql://{user}:{password}@{_address(ctx, 'mysql')}/"
+        f"{mysql.params['database']}?charset=utf8mb4"
+    )
+
+
+def media_base_url(ctx: StackContext) -> str:
+    """Where clients fetch media: the configured public URL, else MinIO's bucket URL."""
+    configured = ctx.definition.stack.public_media_url
+    if configured:
+        return configured.rstrip("/")
+    minio = ctx.definition.components["minio"]
+    return f"{ctx.endpoint(minio)}/{minio.params['bucket']}"
+
+
+def service_env(ctx: StackContext, comp: Component) -> dict[str, str]:
+    """The `DYTT_SVC_*` environment of a service or gateway process."""
+    if comp.kind not in SERVICE_KINDS:
+        return {}
+    env = {
+        "DYTT_SVC_NAME": comp.name,
+        "DYTT_SVC_HOST": ctx.host(comp),
+        "DYTT_SVC_PORT": str(comp.port),
+        "DYTT_SVC_ETCD": _address(ctx, "etcd"),
+        "DYTT_SVC_PKI_DIR": str(ctx.home / "pki"),
+        "DYTT_SVC_ALLOWED_CALLERS": json.dumps(comp.callers),
+        "DYTT_SVC_MEDIA_BASE_URL": media_base_url(ctx),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if "mysql" in comp.depends_on:
+        env["DYTT_SVC_DATABASE_URL"] = database_url(ctx)
+    return env

@@ -1,0 +1,222 @@
+"""mTLS, caller authorization, JWT auth, recovery and graceful stop on the real bootstrap."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from pki import ops
+from pki.inspect import probe_tls
+from pki.jwtkeys import create_jwt_keypair, sign_token
+from services.common.errors import CODE_KEY, Code, from_rpc_error
+from tests.services.common.conftest import (
+    Mesh,
+    call,
+    expired_credentials,
+    in_thread,
+    other_ca_credentials,
+)
+
+
+def _channel(mesh: Mesh, server, name: str = "gateway") -> grpc.Channel:
+    return grpc.secure_channel(f"127.0.0.1:{server.port}", mesh.credentials(name))
+
+
+def _status(fn) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as info:
+        fn()
+    return info.value
+
+
+def test_allowed_caller_with_a_token_runs_as_that_user(mesh: Mesh, probe_server) -> None:
+    server, calls = probe_server
+    with _channel(mesh, server) as channel:
+        assert call(channel, "Private", token=mesh.token(7)) == b"user=7 caller=gateway"
+    assert calls == ["whoami"]
+
+
+def test_public_method_treats_missing_or_bad_tokens_as_anonymous(mesh: Mesh, probe_server) -> None:
+    server, _ = probe_server
+    with _channel(mesh, server) as channel:
+        assert call(channel, "Public") == b"user=None caller=gateway"
+        assert call(channel, "Public", token="not.a.jwt") == b"user=None caller=gateway"
+        assert call(channel, "Public", token=mesh.token(3)) == b"user=3 caller=gateway"
+
+
+def _alg_none_token(user_id: int) -> str:
+    def part(doc: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(doc).encode()).rstrip(b"=").decode()
+
+    now = int(time.time())
+    claims = {"sub": str(user_id), "iat": now, "exp": now + 600, "iss": "dytt"}
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def test_private_methods_reject_missing_forged_expired_and_alg_none_tokens(
+    mesh: Mesh, probe_server
+) -> None:
+    server, calls = probe_server
+    forged = sign_token(create_jwt_keypair()[0], 7, 600)
+    expired = sign_token(mesh.store.load_jwt_private(), 7, 1, now=None)
+    time.sleep(1.1)
+    with _channel(mesh, server) as channel:
+        for token in (None, forged, expired, _alg_none_token(7), "garbage"):
+            error = _status(lambda t=token: call(channel, "Private", token=t))
+            assert error.code() == grpc.StatusCode.UNAUTHENTICATED, token
+            assert from_rpc_error(error).code == Code.UNAUTHENTICATED
+    assert calls == []
+
+
+def test_plaintext_client_is_refused(probe_server) -> None:
+    server, calls = probe_server
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        error = _status(lambda: call(channel, "Public", timeout=2))
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert calls == []
+
+
+def test_certificate_from_another_ca_is_refused(mesh: Mesh, probe_server) -> None:
+    server, calls = probe_server
+    creds = other_ca_credentials(mesh.store, "gateway")
+    with grpc.secure_channel(f"127.0.0.1:{server.port}", creds) as channel:
+        error = _status(lambda: call(channel, "Public", timeout=2))
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert calls == []
+
+
+def test_expired_certificate_is_refused(mesh: Mesh, probe_server) -> None:
+    server, calls = probe_server
+    creds = expired_credentials(mesh.store, "gateway")
+    with grpc.secure_channel(f"127.0.0.1:{server.port}", creds) as channel:
+        error = _status(lambda: call(channel, "Public", timeout=2))
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert calls == []
+
+
+def test_identity_not_allowed_gets_permission_denied_but_may_ask_for_health(
+    mesh: Mesh, probe_server
+) -> None:
+    server, calls = probe_server
+    with _channel(mesh, server, "intruder") as channel:
+        error = _status(lambda: call(channel, "Public", token=mesh.token(1)))
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "intruder may not call" in error.details()
+        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
+    assert calls == []
+
+
+def test_revoked_identity_is_refused_from_then_on(mesh: Mesh, probe_server) -> None:
+    server, calls = probe_server
+    with _channel(mesh, server) as channel:
+        assert call(channel, "Public")
+        serial = ops.revoke(mesh.store, "gateway")
+        # the same, already-open connection is refused too: the check runs on every call
+        error = _status(lambda: call(channel, "Public"))
+        assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert "revoked" in error.details()
+    assert serial > 0
+    assert calls == ["whoami"]
+
+
+def test_unexpected_exception_is_internal_without_details_and_the_server_lives_on(
+    mesh: Mesh, probe_server, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, _ = probe_server
+    with caplog.at_level(logging.ERROR, logger="dytt.rpc"), _channel(mesh, server) as channel:
+        error = _status(lambda: call(channel, "Boom", token=mesh.token(1)))
+        assert error.code() == grpc.StatusCode.INTERNAL
+        assert error.details() == "internal error"
+        assert "hunter2" not in str(error.debug_error_string())
+        assert call(channel, "Public") == b"user=None caller=gateway"
+    assert any("hunter2" in (r.exc_text or "") for r in caplog.records)
+
+
+def test_app_error_keeps_its_precise_code_across_the_hop(mesh: Mesh, probe_server) -> None:
+    server, _ = probe_server
+    with _channel(mesh, server) as channel:
+        error = _status(lambda: call(channel, "Refuse", token=mesh.token(1)))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert (CODE_KEY, str(int(Code.NOT_FOUND))) in error.trailing_metadata()
+    app = from_rpc_error(error)
+    assert (app.code, app.message) == (Code.NOT_FOUND, "video 7 does not exist")
+
+
+def test_every_rpc_is_logged_with_method_caller_code_and_duration(
+    mesh: Mesh, probe_server, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, _ = probe_server
+    with caplog.at_level(logging.INFO, logger="dytt.rpc"), _channel(mesh, server) as channel:
+        call(channel, "Private", token=mesh.token(5))
+        _status(lambda: call(channel, "Refuse", token=mesh.token(5)))
+    rpcs = [r for r in caplog.records if r.getMessage() == "rpc"]
+    assert [(r.method, r.caller, r.user_id, r.code) for r in rpcs] == [
+        ("/dytt.test.v1.Probe/Private", "gateway", 5, "OK"),
+        ("/dytt.test.v1.Probe/Refuse", "gateway", 5, "NOT_FOUND"),
+    ]
+    assert all(r.duration_ms >= 0 for r in rpcs)
+
+
+def test_rotation_under_load_drops_no_call_and_new_handshakes_see_the_new_serial(
+    mesh: Mesh, probe_server
+) -> None:
+    server, _ = probe_server
+    before = mesh.store.load_leaf_cert("probe").serial_number
+    failures: list[BaseException] = []
+    done = threading.Event()
+    count = 0
+
+    def loop() -> None:
+        nonlocal count
+        channel = _channel(mesh, server)
+        while not done.is_set():
+            try:
+                call(channel, "Public")
+                count += 1
+                if count % 5 == 0:  # fresh connections too, so new handshakes happen
+                    channel.close()
+                    channel = _channel(mesh, server)
+            except grpc.RpcError as exc:
+                failures.append(exc)
+        channel.close()
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    time.sleep(0.5)
+    ops.rotate(mesh.store, "probe")
+    time.sleep(1.0)
+    done.set()
+    thread.join()
+    assert failures == []
+    assert count > 20
+    paths = mesh.store.leaf_paths("gateway")
+    seen = probe_tls("127.0.0.1", server.port, mesh.store.ca_cert_path, *paths)
+    assert seen.ok, seen.error
+    after = mesh.store.load_leaf_cert("probe").serial_number
+    assert after != before
+    assert int(seen.peer_chain[0].serial, 16) == after
+
+
+def test_graceful_stop_lets_in_flight_calls_finish(mesh: Mesh, probe_server) -> None:
+    server, _ = probe_server
+    channel = _channel(mesh, server)
+    call(channel, "Public")  # connected before the stop begins
+    threads = [in_thread(lambda: call(channel, "Slow", b"1.0", token=mesh.token(1)))
+               for _ in range(3)]
+    time.sleep(0.3)
+    started = time.monotonic()
+    server.stop(grace=5)
+    for thread, _out in threads:
+        thread.join()
+    assert [out for _t, out in threads] == [[b"done"]] * 3
+    assert time.monotonic() - started < 4
+    with pytest.raises(grpc.RpcError):
+        call(channel, "Public", timeout=1)
+    channel.close()

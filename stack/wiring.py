@@ -20,14 +20,14 @@ def _address(ctx: StackContext, name: str) -> str:
     return f"[{host}]:{comp.port}" if ":" in host else f"{host}:{comp.port}"
 
 
-def database_url(ctx: StackContext) -> str:
-    """The SQLAlchemy URL the services use (the application user)."""
+def database_url(ctx: StackContext, database: str | None = None) -> str:
+    """The SQLAlchemy URL the services use (the application user), of `database` or dytt's."""
     mysql = ctx.definition.components["mysql"]
     user = quote(mysql.params["user"], safe="")
     password = quote(ctx.secrets()["mysql_password"], safe="")
     return (
         f"mysql+pymysql://{user}:{password}@{_address(ctx, 'mysql')}/"
-        f"{mysql.params['database']}?charset=utf8mb4"
+        f"{database or mysql.params['database']}?charset=utf8mb4"
     )
 
 

@@ -8,8 +8,8 @@ import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-from services.common import logs
 from services.common.registry import Registration, instance_info
+from services.common.runtime import init_process
 
 log = logging.getLogger("dytt.gateway")
 
@@ -17,7 +17,7 @@ log = logging.getLogger("dytt.gateway")
 def main() -> None:
     """Run the gateway with the settings from the environment."""
     settings = GatewaySettings()  # type: ignore[call-arg]
-    logs.configure(settings.name, settings.instance_id, settings.log_level, settings.log_file)
+    init_process(settings)
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port, log_config=None,
         access_log=False, timeout_graceful_shutdown=int(settings.drain_timeout),

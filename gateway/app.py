@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from gateway import errors
 from gateway.auth import TokenVerifier
@@ -32,6 +34,10 @@ def create_app(settings: GatewaySettings,
 
     app = FastAPI(title="dytt gateway", lifespan=lifespan, redirect_slashes=False)
     errors.install(app)
+    # outermost, so the guard middleware and every route run inside the request's span
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz",
+                                       exclude_spans=["send", "receive"],
+                                       tracer_provider=trace.get_tracer_provider())
     app.include_router(user.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from services.common import tracing
 from services.common.errors import AppError, Code
 
 log = logging.getLogger("dytt.gateway")
@@ -46,10 +48,20 @@ def install(app: FastAPI) -> None:
         return failure(AppError(Code.INVALID_ARGUMENT, str(exc.detail)))
 
     @app.middleware("http")
-    async def unexpected(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
-        # a bug must still answer in the contract's shape, without a stack trace
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
+        """Every response carries its trace id and gets one log line; a bug still answers."""
+        started = time.perf_counter()
         try:
-            return await call_next(request)
+            response = await call_next(request)
         except Exception as exc:
+            # a bug must still answer in the contract's shape, without a stack trace
             log.error("unhandled error on %s", request.url.path, exc_info=exc)
-            return failure(AppError(Code.INTERNAL))
+            response = failure(AppError(Code.INTERNAL))
+        ids = tracing.current_ids()
+        if ids is not None:
+            response.headers["X-Trace-Id"] = ids[0]
+        log.info("request", extra={
+            "method": request.method, "path": request.url.path, "http_status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        })
+        return response

@@ -52,6 +52,8 @@ def service_env(ctx: StackContext, comp: Component) -> dict[str, str]:
         "DYTT_SVC_PKI_DIR": str(ctx.home / "pki"),
         "DYTT_SVC_ALLOWED_CALLERS": json.dumps(comp.callers),
         "DYTT_SVC_MEDIA_BASE_URL": media_base_url(ctx),
+        "DYTT_SVC_LOG_DIR": str(ctx.log_dir),
+        "DYTT_SVC_ZIPKIN_URL": f"{ctx.endpoint(ctx.definition.components['zipkin'])}/api/v2/spans",
         "PYTHONUNBUFFERED": "1",
     }
     if "mysql" in comp.depends_on:

@@ -12,6 +12,7 @@ import grpc
 from services.common.discovery import Discovery
 from services.common.errors import AppError, Code, from_rpc_error
 from services.common.tls import IdentityFiles, Material, channel_credentials
+from services.common.tracing import traced_channel
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,9 @@ class ChannelPool:
                 self._material = material
             channel = self._channels.get(address)
             if channel is None:
-                channel = grpc.secure_channel(
+                channel = traced_channel(grpc.secure_channel(
                     address, channel_credentials(material), options=self.options
-                )
+                ))
                 self._channels[address] = channel
             return channel
 

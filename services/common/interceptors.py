@@ -17,6 +17,7 @@ import grpc
 from pki.errors import InvalidToken
 from pki.jwtkeys import verify_token
 from services.common import context as rpc_context
+from services.common import tracing
 from services.common.errors import AppError, Code, abort
 from services.common.tls import RevocationList, peer_of
 
@@ -80,10 +81,6 @@ class CallScopeInterceptor(AroundInterceptor):
             rpc_context.end(token)
 
 
-class TracingInterceptor(AroundInterceptor):
-    """The place where a server span starts; tracing is wired in here by the tracing setup."""
-
-
 class LoggingInterceptor(AroundInterceptor):
     """One JSON line per RPC: method, caller, status, duration."""
 
@@ -99,6 +96,7 @@ class LoggingInterceptor(AroundInterceptor):
             if status == "OK" and _aborted(context):
                 status = context.code().name
             peer = peer_of(context)
+            # logged inside the server span, so the line carries its trace and span ids
             log.info(
                 "rpc",
                 extra={
@@ -184,7 +182,7 @@ def chain(
     """The interceptors in order, outermost first."""
     return [
         CallScopeInterceptor(),
-        TracingInterceptor(),
+        tracing.server_tracing(),
         LoggingInterceptor(),
         RecoveryInterceptor(),
         AuthInterceptor(public_key, public_methods),

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from services.common import tracing
+
 # Attributes every LogRecord has; anything else passed with `extra=` is emitted as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
@@ -33,6 +35,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         doc.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        ids = tracing.current_ids()
+        if ids is not None:
+            doc["trace_id"], doc["span_id"] = ids
         if record.exc_info:
             doc["exc"] = self.formatException(record.exc_info)
         return json.dumps(doc, default=str, ensure_ascii=False)

@@ -43,8 +43,22 @@ class ServiceSettings(BaseSettings):
         default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
     )
     workers: int = Field(default=16, ge=1, description="Threads serving RPCs.")
-    log_file: Path | None = Field(default=None, description="JSON log file; stderr when unset.")
+    log_dir: Path | None = Field(
+        default=None,
+        description="JSON logs go to LOG_DIR/<name>/<instance>.jsonl (rotated); stderr when unset.",
+    )
+    zipkin_url: str | None = Field(
+        default=None, description="Zipkin's span endpoint (…/api/v2/spans); no export when unset."
+    )
+    trace_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces that are recorded and exported."
+    )
     log_level: str = Field(default="INFO", description="Least severe level that is logged.")
+
+    @property
+    def log_file(self) -> Path | None:
+        """This instance's own JSON log file (one per instance: rotation is per process)."""
+        return self.log_dir / self.name / f"{self.instance_id}.jsonl" if self.log_dir else None
 
     @property
     def etcd_endpoints(self) -> list[tuple[str, int]]:

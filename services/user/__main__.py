@@ -6,10 +6,11 @@ import grpc
 
 from pki.store import PkiStore
 from protos import user_pb2_grpc
-from services.common import logs
 from services.common.db import make_engine, session_factory
+from services.common.runtime import init_process
 from services.common.server import ServiceSpec, serve
 from services.common.settings import ServiceSettings
+from services.common.tracing import trace_engine
 from services.user.handler import PUBLIC_METHODS, UserServicer
 from services.user.pack import MediaDefaults
 from services.user.service.tokens import TokenSigner
@@ -18,10 +19,12 @@ from services.user.service.tokens import TokenSigner
 def main() -> None:
     """Build the servicer from the environment's settings and serve it."""
     settings = ServiceSettings()  # type: ignore[call-arg]
-    logs.configure(settings.name, settings.instance_id, settings.log_level, settings.log_file)
+    init_process(settings)
     if settings.database_url is None:
         raise SystemExit("user: DYTT_SVC_DATABASE_URL is not set")
-    sessions = session_factory(make_engine(settings.database_url.get_secret_value()))
+    engine = make_engine(settings.database_url.get_secret_value())
+    trace_engine(engine)
+    sessions = session_factory(engine)
     store = PkiStore(settings.pki_dir)
     servicer = UserServicer(
         sessions,

@@ -1,0 +1,86 @@
+"""Tracing for every dytt process: OpenTelemetry, exported to Zipkin, propagated with B3.
+
+One REST request is one trace: the gateway's server span, its gRPC client spans, each
+service's server span and the SQL statements under it. Export runs in a background batch
+processor, so a slow or absent Zipkin never blocks or fails a request (spans are dropped).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import grpc
+from opentelemetry import trace
+from opentelemetry.exporter.zipkin.json import ZipkinExporter
+from opentelemetry.instrumentation.grpc import (
+    client_interceptor,
+    intercept_channel,
+    server_interceptor,
+)
+from opentelemetry.propagate import set_global_textmap
+from opentelemetry.propagators.b3 import B3MultiFormat
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
+
+# The exporter logs a warning per failed batch; one line per failure is enough while Zipkin is
+# away, the urllib3 retries under it need not say the same again.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+
+
+def setup(service: str, zipkin_url: str | None, sample_ratio: float = 1.0) -> TracerProvider:
+    """Install the process's tracer provider; spans go to `zipkin_url` when it is set."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}),
+        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+    )
+    if zipkin_url:
+        exporter = ZipkinExporter(endpoint=zipkin_url, timeout=2)
+        # short delay: an operator looks for a request's trace seconds after making it
+        provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500,
+                                                       max_queue_size=4096))
+    trace.set_tracer_provider(provider)
+    set_global_textmap(B3MultiFormat())
+    return provider
+
+
+def server_tracing() -> grpc.ServerInterceptor:
+    """The interceptor that continues the caller's trace in a SERVER span for each RPC."""
+    return server_interceptor(tracer_provider=trace.get_tracer_provider())
+
+
+def traced_channel(channel: grpc.Channel) -> grpc.Channel:
+    """`channel` with CLIENT spans and B3 headers on every call."""
+    # the contrib interceptor speaks its own `grpcext` interface, with its own channel wrapper
+    return intercept_channel(channel,
+                             client_interceptor(tracer_provider=trace.get_tracer_provider()))
+
+
+def trace_engine(engine: Engine) -> None:
+    """A span for every SQL statement run on `engine`, under the current span."""
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    SQLAlchemyInstrumentor().instrument(engine=engine,
+                                        tracer_provider=trace.get_tracer_provider())
+
+
+@contextmanager
+def span(name: str, **attributes: Any) -> Iterator[trace.Span]:
+    """A span of our own around work no library traces (object storage calls)."""
+    with trace.get_tracer("dytt").start_as_current_span(name, attributes=attributes) as current:
+        yield current
+
+
+def current_ids() -> tuple[str, str] | None:
+    """(trace_id, span_id) of the current span in hex, None outside of any trace."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return format(context.trace_id, "032x"), format(context.span_id, "016x")

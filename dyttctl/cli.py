@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dyttctl.commands import certs, doctor, logs, stack
+from dyttctl.commands import certs, doctor, logs, stack, watch
 from dyttctl.context import Operator
 from stack.errors import StackError
 
@@ -45,8 +45,9 @@ def cli(ctx: click.Context, home: Path | None, config: Path | None, provider: st
     ctx.obj = Operator(home=home, config=config, provider=provider)
 
 
-for command in (*stack.COMMANDS, *doctor.COMMANDS, *certs.COMMANDS, *logs.COMMANDS):
-    cli.add_command(command)
+for module in (stack, doctor, certs, logs, watch):
+    for command in module.COMMANDS:
+        cli.add_command(command)
 
 
 def main() -> None:

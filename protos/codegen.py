@@ -1,8 +1,9 @@
 """The one codegen entry point: `python -m protos.codegen [--check]`.
 
-Generates `protos/<name>_pb2.py`, `_pb2.pyi` and `_pb2_grpc.py` from every `protos/*.proto`.
-`--check` generates into a temporary dir and fails if the committed files differ, which proves
-nobody edited generated code by hand.
+Generates `protos/<name>_pb2.py`, `_pb2.pyi` and `_pb2_grpc.py` from every `protos/*.proto`,
+compiled with `-I <repo root>` so the modules import each other as `from protos import x_pb2`.
+`--check` generates into a temporary dir and exits 1 listing the committed files that differ,
+are missing, or have no .proto any more: generated code is never edited by hand.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import filecmp
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -22,47 +24,84 @@ ROOT = PROTOS.parent
 SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
 
 
+class CodegenError(Exception):
+    """protoc rejected the .proto files (its own diagnostics are on stderr)."""
+
+
 def generate(out: Path) -> list[Path]:
-    """Generate code for every .proto into `out` (laid out like the repo); the files written."""
+    """Generate code for every .proto into `out`/protos; the files written, sorted."""
     sources = sorted(PROTOS.glob("*.proto"))
-    include = str(resources.files("grpc_tools") / "_proto")
+    # the well-known types (google/protobuf/*.proto) ship inside grpc_tools
+    well_known = resources.files("grpc_tools") / "_proto"
     args = [
-        "protoc", f"-I{ROOT}", f"-I{include}", f"--python_out={out}", f"--pyi_out={out}",
-        f"--grpc_python_out={out}", *(str(s.relative_to(ROOT)) for s in sources),
+        "grpc_tools.protoc",
+        f"-I{ROOT}",
+        f"-I{well_known}",
+        f"--python_out={out}",
+        f"--pyi_out={out}",
+        f"--grpc_python_out={out}",
+        # relative names keep absolute paths of this checkout out of the generated code
+        *(source.relative_to(ROOT).as_posix() for source in sources),
     ]
     if protoc.main(args) != 0:
-        raise SystemExit("protoc failed")
-    return [out / "protos" / f"{s.stem}{suffix}" for s in sources for suffix in SUFFIXES]
+        raise CodegenError(f"protoc failed on {', '.join(s.name for s in sources)}")
+    return sorted(out / "protos" / f"{s.stem}{suffix}" for s in sources for suffix in SUFFIXES)
 
 
-def check() -> list[str]:
-    """Generated files that differ from (or are missing in) the repo."""
+def _generated_names(directory: Path) -> set[str]:
+    return {p.name for suffix in SUFFIXES for p in directory.glob(f"*{suffix}")}
+
+
+def check(committed: Path = PROTOS) -> list[str]:
+    """Names of generated files in `committed` that differ from, lack or outlive their .proto."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = {path.name: path for path in generate(Path(tmp))}
+        stale = {
+            name
+            for name, path in fresh.items()
+            if not (committed / name).is_file()
+            or not filecmp.cmp(path, committed / name, shallow=False)
+        }
+    orphans = _generated_names(committed) - fresh.keys()
+    return sorted(stale | orphans)
+
+
+def write(target: Path = PROTOS) -> list[str]:
+    """Regenerate the code into `target`, removing files of deleted .protos; the names written."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = generate(Path(tmp))
-        return [
-            f.name for f in fresh
-            if not (PROTOS / f.name).exists() or not filecmp.cmp(f, PROTOS / f.name, shallow=False)
-        ]
+        for path in fresh:
+            shutil.copyfile(path, target / path.name)
+    names = {path.name for path in fresh}
+    for orphan in _generated_names(target) - names:
+        (target / orphan).unlink()
+    return sorted(names)
 
 
-def main() -> None:
-    """Generate, or with --check verify, the protobuf code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> int:
+    """Generate, or with --check verify, the protobuf code; the process exit status."""
+    parser = argparse.ArgumentParser(prog="python -m protos.codegen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
-    args = parser.parse_args()
-    if args.check:
-        stale = check()
-        if stale:
-            print(f"generated code differs: {', '.join(stale)}; run python -m protos.codegen",
-                  file=sys.stderr)
-            raise SystemExit(1)
-        print("generated code is up to date")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        for path in generate(Path(tmp)):
-            shutil.copyfile(path, PROTOS / path.name)
-            print(f"wrote protos/{path.name}")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            stale = check()
+            if stale:
+                print(
+                    f"generated code differs from the .proto files: {', '.join(stale)}; "
+                    "run `python -m protos.codegen`",
+                    file=sys.stderr,
+                )
+                return 1
+            print("generated code is up to date")
+            return 0
+        for name in write():
+            print(f"wrote protos/{name}")
+    except CodegenError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -105,10 +105,10 @@ def registry_address(ctx: StackContext, comp: Component) -> str:
 
 def registered_instances(ctx: StackContext, comp: Component, timeout: float = 2.0) -> list[dict]:
     """The instances of `comp` registered in etcd now (empty when etcd does not answer)."""
-    import etcd3
+    from services.common.registry import connect
 
     etcd = ctx.definition.components["etcd"]
-    client = etcd3.client(host=ctx.host(etcd), port=etcd.port, timeout=timeout)
+    client = connect([(ctx.host(etcd), etcd.port)], timeout=timeout)
     try:
         found = client.get_prefix(f"/dytt/services/{comp.name}/")
         return [json.loads(value) for value, _meta in found]

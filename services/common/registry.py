@@ -53,7 +53,10 @@ class InstanceInfo:
 def connect(endpoints: list[tuple[str, int]], timeout: float = 5.0) -> etcd3.Etcd3Client:
     """A client of the etcd cluster (the first endpoint; the others are failover)."""
     host, port = endpoints[0]
-    return etcd3.client(host=host, port=port, timeout=timeout)
+    # grpc shares subchannels process-wide by default: one left in reconnect backoff while etcd
+    # was away would fail a brand-new client with the old "connection refused"
+    return etcd3.client(host=host, port=port, timeout=timeout,
+                        grpc_options=[("grpc.use_local_subchannel_pool", 1)])
 
 
 class Registration:
@@ -68,9 +71,20 @@ class Registration:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._keep_alive, name="registry", daemon=True)
 
-    def start(self) -> None:
-        """Register now (raises if etcd does not answer) and keep the lease alive."""
-        self._register()
+    def start(self, wait: float = 10.0) -> None:
+        """Register (retrying for up to `wait` s while etcd does not answer), then keep alive."""
+        deadline = time.monotonic() + wait
+        delay = 0.1
+        while True:
+            try:
+                self._register()
+                break
+            except Exception:
+                self._drop_client()
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
         self._thread.start()
 
     def _register(self) -> None:

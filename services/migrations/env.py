@@ -1,16 +1,22 @@
-"""Alembic environment: online migrations of the whole dytt schema."""
+"""Alembic environment: online migrations of the whole dytt schema (one database, all services)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from services.common.models import metadata
+# Every service's models, imported so their tables are on Base.metadata for autogenerate.
+import services.user.dal.models  # noqa: F401
+from services.common.db import Base
 
 config = context.config
 engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
-engine.dispose()
+try:
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=Base.metadata, compare_type=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+finally:
+    engine.dispose()

@@ -1,4 +1,4 @@
-"""ORM rows of the user service to protobuf, in one place."""
+"""The user service's ORM rows to protobuf, in one place."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from services.user.dal.models import User
 
 @dataclass(frozen=True)
 class MediaDefaults:
-    """Absolute URLs shown for users who have no avatar or background of their own."""
+    """Absolute URLs shown for users who have no avatar or background image of their own."""
 
     avatar_url: str
     background_url: str
 
 
 def user_to_pb(row: User, defaults: MediaDefaults, is_follow: bool = False) -> user_pb2.User:
-    """A User message with every field set."""
+    """A User message with every field set; `is_follow` is relative to the viewer."""
     return user_pb2.User(
         id=row.id,
         name=row.username,

@@ -4,39 +4,65 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pymysql
 import pytest
+from sqlalchemy import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import migrate
 from services.common.db import make_engine, session_factory
 from stack.bootstrap import mysql_app_args
-from stack.wiring import database_url as stack_database_url
 from tests.conftest import RunningStack
 
 
 @pytest.fixture(scope="module")
-def database_url(running_stack: RunningStack) -> Iterator[str]:
-    """A fresh database named `dytt_t<hex>`, migrated to head, dropped afterwards."""
+def mysql_args(running_stack: RunningStack) -> dict[str, Any]:
+    """pymysql connect arguments of the application user (database: dytt's main one)."""
     ctx = running_stack.context
-    args = mysql_app_args(ctx, ctx.definition.components["mysql"])
-    name = f"{args.pop('database')}_t{secrets.token_hex(4)}"
-    conn = pymysql.connect(**args, autocommit=True)
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    url = stack_database_url(ctx, name)
-    migrate.upgrade(url)
+    return mysql_app_args(ctx, ctx.definition.components["mysql"])
+
+
+@pytest.fixture(scope="module")
+def database_url(mysql_args: dict[str, Any]) -> Iterator[str]:
+    """A fresh database `dytt_t<hex>`, migrated to head, dropped afterwards; its SQLAlchemy URL."""
+    # the app user may create any database named dytt_*
+    name = f"{mysql_args['database']}_t{secrets.token_hex(4)}"
+    server = {k: v for k, v in mysql_args.items() if k != "database"}
+    conn = pymysql.connect(**server, autocommit=True)
     try:
+        with conn.cursor() as cur:
+            # the same defaults as the real bootstrap, so the migration must state what differs
+            cur.execute(
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            )
+        url = URL.create(
+            "mysql+pymysql",
+            username=server["user"],
+            password=server["password"],
+            host=server["host"],
+            port=server["port"],
+            database=name,
+            query={"charset": "utf8mb4"},
+        ).render_as_string(hide_password=False)
+        migrate.upgrade(url)
         yield url
     finally:
         with conn.cursor() as cur:
-            cur.execute(f"DROP DATABASE `{name}`")
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
         conn.close()
 
 
 @pytest.fixture(scope="module")
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+def engine(database_url: str) -> Iterator[Engine]:
+    """The services' kind of engine on the throwaway database."""
     engine = make_engine(database_url)
-    yield session_factory(engine)
+    yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """The services' kind of session factory on the throwaway database."""
+    return session_factory(engine)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.db import transaction
@@ -10,9 +12,12 @@ from services.user.dal import repository
 from services.user.dal.models import User
 from services.user.service import validate
 
+# viewer_id is part of the signatures because what a viewer sees (is_follow) depends on it; the
+# relation service answers that part, so these use cases do not read it yet.
+
 
 def get_user(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None) -> User:
-    """One user; NOT_FOUND when there is none."""
+    """The user `user_id`; NOT_FOUND when there is none."""
     validate.user_id(user_id)
     with transaction(sessions) as session:
         user = repository.get_by_id(session, user_id)
@@ -21,11 +26,12 @@ def get_user(sessions: sessionmaker[Session], user_id: int, viewer_id: int | Non
     return user
 
 
-def get_users(sessions: sessionmaker[Session], ids: list[int],
-              viewer_id: int | None) -> list[User]:
-    """The users with `ids`, in the order asked; unknown ids are left out."""
+def get_users(
+    sessions: sessionmaker[Session], ids: Sequence[int], viewer_id: int | None
+) -> list[User]:
+    """The users with `ids` in the order asked, repeats included; unknown ids are left out."""
     for user_id in ids:
-        validate.user_id(user_id)
+        validate.user_id(user_id, "user_ids")
     with transaction(sessions) as session:
         found = repository.get_by_ids(session, ids)
     return [found[i] for i in ids if i in found]

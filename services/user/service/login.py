@@ -10,18 +10,21 @@ from services.common.db import transaction
 from services.common.errors import AppError, Code
 from services.user.dal import repository
 from services.user.passwords import verify_password
+from services.user.service import validate
 
-WRONG = "wrong username or password"
+# One message for an unknown name and a wrong password: which it was is not the client's to know.
+WRONG_CREDENTIALS = "wrong username or password"
 
 
-def login(sessions: sessionmaker[Session], signer: Callable[[int], str], username: str,
-          password: str) -> tuple[int, str]:
-    """The user's id and a new token; the same error whether the name or the password is wrong."""
-    if not username or not password:
-        raise AppError(Code.INVALID_ARGUMENT, "username and password are required")
+def login(
+    sessions: sessionmaker[Session], signer: Callable[[int], str], username: str, password: str
+) -> tuple[int, str]:
+    """The user's id and a new token; WRONG_CREDENTIALS if the name or the password is wrong."""
+    validate.required("username", username)
+    validate.required("password", password)
     with transaction(sessions) as session:
         user = repository.get_by_username(session, username)
-        stored = user.password_hash if user else None
-    if not verify_password(password, stored) or user is None:
-        raise AppError(Code.WRONG_CREDENTIALS, WRONG)
+    # verified after the transaction (bcrypt is slow); an unknown user costs a dummy verification
+    if not verify_password(password, user.password_hash if user else None) or user is None:
+        raise AppError(Code.WRONG_CREDENTIALS, WRONG_CREDENTIALS)
     return user.id, signer(user.id)

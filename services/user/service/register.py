@@ -12,14 +12,15 @@ from services.user.passwords import hash_password
 from services.user.service import validate
 
 
-def register(sessions: sessionmaker[Session], signer: Callable[[int], str], username: str,
-             password: str) -> tuple[int, str]:
-    """The new user's id and a token for it."""
+def register(
+    sessions: sessionmaker[Session], signer: Callable[[int], str], username: str, password: str
+) -> tuple[int, str]:
+    """Create the account; the new user's id and a token for it."""
     validate.username(username)
     validate.password(password)
-    hashed = hash_password(password)  # slow on purpose: outside the transaction
+    # slow on purpose (bcrypt), so it runs before the transaction, not while holding a connection
+    hashed = hash_password(password)
     with transaction(sessions) as session:
         user = repository.create_user(session, username, hashed)
-        session.flush()
-        # signing inside the transaction: if it fails, the account is not left half-made
+        # signed inside the transaction: if signing fails, no account without a token is left
         return user.id, signer(user.id)

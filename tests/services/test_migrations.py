@@ -1,0 +1,90 @@
+"""The Alembic migrations against the models, on a real MariaDB database."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pymysql
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import URL, CheckConstraint, Engine, make_url, text
+
+import services.user.dal.models  # noqa: F401  (the same model imports as migrations/env.py)
+from services.common import migrate
+from services.common.db import Base
+
+pytestmark = pytest.mark.stack
+
+
+def _head() -> str | None:
+    return ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head()
+
+
+def test_migrated_schema_matches_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_table_options_and_checks_match_the_models(engine: Engine) -> None:
+    # autogenerate compares neither table collations nor CHECK constraints: compare them here
+    with engine.connect() as connection:
+        schema = connection.scalar(text("SELECT DATABASE()"))
+        collations = dict(connection.execute(text(
+            "SELECT TABLE_NAME, TABLE_COLLATION FROM information_schema.TABLES "
+            "WHERE TABLE_SCHEMA = :s"), {"s": schema}).all())
+        checks = set(connection.scalars(text(
+            "SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS "
+            "WHERE CONSTRAINT_SCHEMA = :s"), {"s": schema}))
+    for table in Base.metadata.sorted_tables:
+        assert collations[table.name] == table.kwargs["mysql_collate"]
+    assert checks == {
+        str(c.name)
+        for table in Base.metadata.sorted_tables
+        for c in table.constraints
+        if isinstance(c, CheckConstraint)
+    }
+
+
+def test_current_is_the_head_after_upgrade(database_url: str) -> None:
+    assert _head() == "0001_users"
+    assert migrate.current(database_url) == _head()
+    migrate.upgrade(database_url)  # at head already: nothing to do, nothing fails
+    assert migrate.current(database_url) == _head()
+
+
+def test_urls_with_percent_escapes_survive_the_config(
+    database_url: str, mysql_args: dict[str, Any]
+) -> None:
+    # configparser would read '%xx' as interpolation; every byte of the user name escaped
+    url = make_url(database_url)
+    escaped = "".join(f"%{byte:02X}" for byte in str(url.username).encode())
+    raw = url.render_as_string(hide_password=False).replace(
+        f"//{url.username}:", f"//{escaped}:", 1
+    )
+    assert escaped in raw
+    migrate.upgrade(raw)
+    assert migrate.current(raw) == _head()
+
+
+def test_current_is_none_before_the_first_migration(mysql_args: dict[str, Any]) -> None:
+    name = f"{mysql_args['database']}_t{secrets.token_hex(4)}"
+    server = {k: v for k, v in mysql_args.items() if k != "database"}
+    conn = pymysql.connect(**server, autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}`")
+        url = URL.create(
+            "mysql+pymysql", username=server["user"], password=server["password"],
+            host=server["host"], port=server["port"], database=name,
+        ).render_as_string(hide_password=False)
+        assert migrate.current(url) is None
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()

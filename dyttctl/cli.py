@@ -6,18 +6,19 @@ from pathlib import Path
 
 import click
 
-from dyttctl.commands import certs, doctor, logs, stack, watch
+from dyttctl.commands import certs, doctor, logs, stack, traces, watch
 from dyttctl.context import Operator
+from pki.errors import PkiError
 from stack.errors import StackError
 
 
 class DyttGroup(click.Group):
-    """Maps the stack's errors to one-line CLI failures (exit 1), once for every command."""
+    """Maps the stack's and the PKI's errors to one-line failures (exit 1), for every command."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except StackError as exc:
+        except (StackError, PkiError) as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -45,7 +46,7 @@ def cli(ctx: click.Context, home: Path | None, config: Path | None, provider: st
     ctx.obj = Operator(home=home, config=config, provider=provider)
 
 
-for module in (stack, doctor, certs, logs, watch):
+for module in (stack, doctor, certs, logs, watch, traces):
     for command in module.COMMANDS:
         cli.add_command(command)
 

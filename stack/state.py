@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from pki.store import atomic_write
 from stack.definition import Component, StackDefinition
 from stack.errors import DefinitionError
 
@@ -22,18 +23,6 @@ def default_home() -> Path:
     """`$DYTT_HOME`, else `.dytt/` in the project."""
     env = os.environ.get("DYTT_HOME")
     return Path(env).resolve() if env else PROJECT_ROOT / ".dytt"
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` atomically to a file only its owner can read."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 # Generated once per state dir: a fresh machine never runs with a published default secret.
@@ -94,7 +83,7 @@ class StackContext:
         if missing:
             stored.update(missing)
             self.home.mkdir(parents=True, exist_ok=True)
-            write_private(self.secrets_file, json.dumps(stored, indent=2).encode())
+            atomic_write(self.secrets_file, json.dumps(stored, indent=2).encode(), 0o600)
         return {**stored, **self.definition.secrets}
 
     def host(self, comp: Component) -> str:

@@ -2,186 +2,269 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from cryptography import x509
+from rich.markup import escape
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
 from pki import ops
-from pki.errors import PkiError
-from pki.inspect import CertInfo, describe, expiring, probe_tls
+from pki.errors import MaterialExists
+from pki.identity import spiffe_id
+from pki.inspect import CertInfo, HandshakeResult, expiring, probe_tls
 from stack import credentials
 
-F = TypeVar("F", bound=Callable[..., Any])
+CA_NAME = "CA"  # certificate names are lowercase, so this cannot clash with a leaf
 
 
-def _pki_errors(fn: F) -> F:
-    """PKI failures are one-line CLI failures (exit 1)."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except PkiError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _summary(op: Operator, info: CertInfo) -> None:
-    op.out.print(f"{info.identity or info.subject}  serial {info.serial}  "
-                 f"not after {info.not_after:%Y-%m-%d %H:%M} UTC ({info.days_left:.1f} days)")
-
-
+# PkiError becomes a one-line failure (exit 1) in the root group, as StackError does.
 @click.group()
 def certs() -> None:
-    """Our CA, service certificates, revocations and JWT keys."""
+    """Our CA, service certificates and JWT keys."""
+
+
+def _name_of(info: CertInfo) -> str:
+    return CA_NAME if info.is_ca else (info.identity or info.common_name)
+
+
+def _summary(op: Operator, name: str, info: CertInfo) -> None:
+    op.out.print(escape(f"{name}: {info.subject}"))
+    if info.sans:
+        op.out.print(escape(f"  SANs       {', '.join(info.sans)}"))
+    op.out.print(f"  serial     {info.serial}")
+    op.out.print(f"  not after  {info.not_after:%Y-%m-%d %H:%M} UTC ({info.days_left:.1f} days)")
+    op.out.print(f"  sha256     {info.fingerprint_sha256}")
 
 
 @certs.command()
-@click.option("--force", is_flag=True, help="Replace an existing CA (leaves must be re-issued).")
+@click.option("--force", is_flag=True, help="Replace an existing CA (every leaf is then stale).")
 @pass_operator
-@_pki_errors
 def init(op: Operator, force: bool) -> None:
-    """Create the CA (ECDSA P-256) and the JWT key pair."""
-    info = ops.init_ca(credentials.pki_store(op.stack), force=force)
-    ops.ensure_material(credentials.pki_store(op.stack), {})
-    op.out.print(f"CA {info.subject}\n  serial {info.serial}\n  not after {info.not_after:%F}\n"
-                 f"  sha256 {info.fingerprint_sha256}")
+    """Create the CA (ECDSA P-256) and the JWT key pair if missing."""
+    try:
+        info, created = credentials.init(op.stack, force=force)
+    except MaterialExists:
+        where = credentials.pki_store(op.stack).root
+        raise click.ClickException(
+            f"a CA already exists in {where}; use --force to replace it "
+            "(every certificate it signed must then be re-issued)"
+        ) from None
+    _summary(op, CA_NAME, info)
+    for what in created:
+        op.err.print(f"created {escape(what)}")
+    stale = credentials.foreign_leaves(op.stack)
+    if stale:
+        # Peers trust only the new CA now: these leaves fail every handshake until re-issued.
+        op.err.print(
+            f"[yellow]issued by the old CA:[/] {escape(', '.join(stale))} "
+            "(run `dyttctl certs rotate --all`)"
+        )
 
 
 @certs.command()
 @click.argument("name")
 @click.option("--san", "sans", multiple=True, help="Extra SAN (DNS name or IP); repeatable.")
-@click.option("--days", type=click.IntRange(1, 825), default=7, show_default=True)
+@click.option(
+    "--days", type=click.IntRange(min=1), default=7, show_default=True, help="Lifetime in days."
+)
 @pass_operator
-@_pki_errors
 def issue(op: Operator, name: str, sans: tuple[str, ...], days: int) -> None:
-    """Issue (or replace) the certificate of NAME, with the stack's SANs for it plus --san."""
-    known = credentials.identities(op.stack)
-    base = known.get(name) or []
-    info = ops.issue(credentials.pki_store(op.stack), name, [*base, *sans] or None, days)
-    _summary(op, info)
+    """Issue (or replace) NAME's certificate with the stack's SANs for it plus --san."""
+    info = ops.issue(
+        credentials.pki_store(op.stack), name, credentials.sans_for(op.stack, name, [*sans]), days
+    )
+    if name not in credentials.identities(op.stack):
+        op.err.print(f"note: {escape(name)} is not a component of the stack; default SANs used")
+    _summary(op, name, info)
+
+
+def _row_style(info: CertInfo, within: float) -> str:
+    if info.days_left <= 0:
+        return "red"
+    return "yellow" if expiring(info, within) else ""
 
 
 @certs.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--check", is_flag=True, help="Exit 1 if any is expired, expiring or revoked.")
-@click.option("--within", type=float, default=2.0, show_default=True,
-              help="Days before expiry that count as expiring.")
+@click.option(
+    "--check", is_flag=True, help="Exit 1 if any is expired, expiring within DAYS, or revoked."
+)
+@click.option(
+    "--within",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    metavar="DAYS",
+    help="Days before expiry that count as expiring.",
+)
 @pass_operator
-@_pki_errors
 def list_(op: Operator, as_json: bool, check: bool, within: float) -> None:
-    """Every certificate: identity, SANs, serial, expiry, revocation."""
-    infos = ops.list_certs(credentials.pki_store(op.stack))
+    """Every certificate: name, subject, SANs, serial, expiry, revocation."""
+    store = credentials.pki_store(op.stack)
+    infos = ops.list_certs(store)
     if as_json:
-        click.echo(json.dumps([i.to_json_dict() for i in infos], indent=2))
+        click.echo(json.dumps([{"name": _name_of(i), **i.to_json_dict()} for i in infos], indent=2))
     else:
-        table = Table(title="dytt certificates", title_justify="left")
-        for column in ("identity", "SANs", "serial", "not after", "days left", "state"):
-            table.add_column(column, overflow="fold")
+        table = Table(title=f"certificates in {store.root}", title_justify="left")
+        table.add_column("name", no_wrap=True)
+        table.add_column("subject", overflow="fold")
+        table.add_column("SANs", overflow="fold", min_width=9)
+        table.add_column("serial", overflow="fold")
+        table.add_column("not after", min_width=10)
+        table.add_column("days left", justify="right", no_wrap=True)
+        table.add_column("revoked", no_wrap=True)
         for i in infos:
-            state = ("[red]revoked[/]" if i.revoked else "[red]expired[/]" if i.days_left <= 0
-                     else "[yellow]expiring[/]" if expiring(i, within) else "[green]valid[/]")
-            who = f"{i.common_name} (CA)" if i.is_ca else (i.identity or i.common_name)
-            table.add_row(who,
-                          ", ".join(i.sans), i.serial, f"{i.not_after:%F %H:%M}",
-                          f"{i.days_left:.1f}", state)
+            # the spiffe:// SAN repeats the name column; the JSON output keeps it
+            sans = [s for s in i.sans if not s.startswith("spiffe://")]
+            table.add_row(
+                escape(_name_of(i)),
+                escape(i.subject),
+                escape("\n".join(sans) or "-"),
+                i.serial,
+                f"{i.not_after:%Y-%m-%d %H:%M}",
+                f"{i.days_left:.1f}",
+                "[red]yes[/]" if i.revoked else "no",
+                style=_row_style(i, within),
+            )
         op.out.print(table)
-    if check:
-        problems = ops.check(infos, within)
-        if problems:
-            for line in problems:
-                op.err.print(f"[red]{line}[/]")
-            raise click.ClickException(f"{len(problems)} certificate problem(s)")
+    if not check:
+        return
+    problems = ops.check(infos, within)
+    stale = credentials.foreign_leaves(op.stack)
+    problems += [f"certificate {name}: not issued by the current CA" for name in stale]
+    if not any(i.is_ca for i in infos):
+        problems.append(f"no CA in {store.root} (run `dyttctl certs init`)")
+    if problems:
+        for line in problems:
+            op.err.print(f"[red]{escape(line)}[/]")
+        raise click.ClickException(f"{len(problems)} certificate problem(s)")
 
 
-def _target(value: str) -> Path | tuple[str, int]:
+def parse_target(value: str) -> Path | tuple[str, int]:
+    """An existing file wins; else HOST:PORT, with IPv6 hosts in brackets ([::1]:443)."""
     path = Path(value)
-    if path.exists():
+    if path.is_file():
         return path
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not host:
-        raise click.UsageError(f"{value!r} is neither an existing file nor HOST:PORT")
-    return host.strip("[]"), int(port)
-
-
-@certs.command()
-@click.argument("target")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@pass_operator
-@_pki_errors
-def inspect(op: Operator, target: str, as_json: bool) -> None:
-    """Show a certificate FILE, or do a real mTLS handshake with HOST:PORT as dyttctl."""
-    where = _target(target)
-    if isinstance(where, Path):
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
         try:
-            info = describe(x509.load_pem_x509_certificate(where.read_bytes()))
-        except ValueError as exc:
-            raise click.ClickException(f"{where}: not a PEM certificate") from exc
-        doc: dict[str, Any] = {"file": str(where), "certificate": info.to_json_dict()}
-        ok = True
-    else:
-        credentials.ensure(op.stack)
-        paths = credentials.tls_paths(op.stack, credentials.CLIENT_IDENTITY)
-        result = probe_tls(where[0], where[1], paths.ca, paths.cert, paths.key)
-        ok = result.ok
-        doc = {"target": target, "ok": result.ok, "error": result.error,
-               "tls_version": result.tls_version, "cipher": result.cipher, "alpn": result.alpn,
-               "chain": [c.to_json_dict() for c in result.peer_chain]}
-    if as_json:
-        click.echo(json.dumps(doc, indent=2, default=str))
-    else:
-        _print_inspection(op, doc)
-    if not ok:
-        raise click.ClickException(f"handshake with {target} failed: {doc['error']}")
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            host = ""
+    elif ":" in host:
+        host = ""  # an unbracketed IPv6 address: the port cannot be told from the address
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.UsageError(
+            f"{value!r} is neither an existing file nor HOST:PORT (IPv6: [ADDR]:PORT)"
+        )
+    return host, int(port)
+
+
+def _print_cert(op: Operator, depth: int, doc: dict[str, Any]) -> None:
+    identity = f"{doc['identity']} ({spiffe_id(doc['identity'])})" if doc["identity"] else "-"
+    lines = [
+        ("identity", identity),
+        ("issuer", doc["issuer"]),
+        ("chain", doc.get("trust")),
+        ("SANs", ", ".join(doc["sans"]) or "-"),
+        ("key usage", ", ".join(doc["key_usages"]) or "-"),
+        ("EKU", ", ".join(doc["extended_key_usages"]) or "-"),
+        ("CA", "yes" if doc["is_ca"] else None),
+        ("serial", doc["serial"]),
+        ("valid", f"{doc['not_before']} to {doc['not_after']} ({doc['days_left']:.1f} days left)"),
+        ("sha256", doc["fingerprint_sha256"]),
+        ("revoked", "[red]yes[/]" if doc["revoked"] else None),
+    ]
+    op.out.print(f"[bold]#{depth}[/] {escape(doc['subject'])}")
+    for label, value in lines:
+        if value is not None:
+            text = value if label == "revoked" else escape(value)
+            op.out.print(f"    {label:<10} {text}")
+
+
+def _handshake_doc(target: str, result: HandshakeResult) -> dict[str, Any]:
+    return {
+        "target": target,
+        "ok": result.ok,
+        "error": result.error,
+        "tls_version": result.tls_version,
+        "cipher": result.cipher,
+        "alpn": result.alpn,
+        "chain": [c.to_json_dict() for c in result.peer_chain],
+    }
 
 
 def _print_inspection(op: Operator, doc: dict[str, Any]) -> None:
     if "target" in doc:
-        verdict = "[green]ok[/]" if doc["ok"] else f"[red]failed[/]: {doc['error']}"
-        op.out.print(f"handshake with {doc['target']}: {verdict}")
-        op.out.print(f"  {doc['tls_version']}  {doc['cipher']}  alpn {doc['alpn']}")
-    chain = doc.get("chain") or [doc["certificate"]]
-    for depth, cert in enumerate(chain):
-        op.out.print(f"[bold]#{depth}[/] {cert['subject']}  (issuer {cert['issuer']})")
-        op.out.print(f"    identity {cert['identity']}  serial {cert['serial']}")
-        op.out.print(f"    SANs {', '.join(cert['sans'])}")
-        op.out.print(f"    usages {', '.join(cert['key_usages'] + cert['extended_key_usages'])}")
-        op.out.print(f"    valid until {cert['not_after']}  sha256 {cert['fingerprint_sha256']}")
+        verdict = "[green]ok[/]" if doc["ok"] else f"[red]failed[/]: {escape(doc['error'])}"
+        who = credentials.CLIENT_IDENTITY
+        op.out.print(f"handshake with {escape(doc['target'])} as {who}: {verdict}")
+        for label in ("tls_version", "cipher", "alpn"):
+            op.out.print(f"    {label.replace('_', ' '):<11} {escape(doc[label] or '-')}")
+        if doc["chain"]:
+            # after a failed verification this is only what the server showed, not a chain
+            op.out.print("peer chain:" if doc["ok"] else "the server presented:")
+    for depth, cert in enumerate(doc["chain"]):
+        _print_cert(op, depth, cert)
+
+
+@certs.command()
+@click.argument("target", metavar="FILE|HOST:PORT")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_operator
+def inspect(op: Operator, target: str, as_json: bool) -> None:
+    """Show a certificate file, or do a real mTLS handshake with HOST:PORT as dyttctl."""
+    where = parse_target(target)
+    if isinstance(where, Path):
+        entries = credentials.describe_file(op.stack, where)
+        chain = [{**e.info.to_json_dict(), "trust": e.trust} for e in entries]
+        doc: dict[str, Any] = {"file": str(where), "chain": chain}
+    else:
+        # The client certificate must exist (and be current) before we can present it.
+        for created in credentials.ensure(op.stack):
+            op.err.print(f"created {escape(created)}")
+        paths = credentials.tls_paths(op.stack, credentials.CLIENT_IDENTITY)
+        result = probe_tls(where[0], where[1], paths.ca, paths.cert, paths.key)
+        doc = _handshake_doc(target, result)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        _print_inspection(op, doc)
+    if doc.get("ok") is False:
+        raise click.ClickException(f"handshake with {target} failed: {doc['error']}")
 
 
 @certs.command()
 @click.argument("name", required=False)
-@click.option("--all", "all_", is_flag=True, help="Rotate every leaf certificate.")
+@click.option("--all", "all_", is_flag=True, help="Rotate every leaf certificate on disk.")
 @pass_operator
-@_pki_errors
 def rotate(op: Operator, name: str | None, all_: bool) -> None:
-    """Re-issue NAME (or --all) with a new key; running servers serve it on the next handshake."""
-    if bool(name) == all_:
+    """Re-issue NAME (or --all) with a new key and serial and the same SANs."""
+    if (name is not None) == all_:
         raise click.UsageError("give either NAME or --all")
     store = credentials.pki_store(op.stack)
-    names = [n for n, _ in store.list_leaves()] if all_ else [name]
+    names = [n for n, _ in store.list_leaves()] if all_ else [name or ""]
+    if not names:
+        op.err.print("no certificates to rotate")
     for leaf in names:
         old = format(store.load_leaf_cert(leaf).serial_number, "X")
         new = ops.rotate(store, leaf)
-        op.out.print(f"{leaf}: serial {old} -> {new.serial}")
+        op.out.print(f"{escape(leaf)}: {old} -> {new.serial}")
 
 
 @certs.command()
 @click.argument("name")
 @pass_operator
-@_pki_errors
 def revoke(op: Operator, name: str) -> None:
-    """Revoke NAME's current certificate: every server refuses it from its next call on."""
+    """Add NAME's current certificate to the CRL; servers refuse it from the next handshake."""
     serial = ops.revoke(credentials.pki_store(op.stack), name)
-    op.out.print(f"revoked {name}: serial {serial:X}")
+    op.out.print(f"{serial:X}")
+    op.err.print(f"revoked {escape(name)} (`dyttctl certs rotate {escape(name)}` issues a new one)")
 
 
 COMMANDS = (certs,)

@@ -98,3 +98,21 @@ def test_requests_succeed_while_zipkin_is_down(
     # and tracing resumes once it is back
     response = api.get("/douyin/user/", params={"user_id": user_id})
     _trace(running_stack, response.headers["X-Trace-Id"], {"gateway", "user"})
+
+
+def test_dyttctl_trace_prints_the_tree_of_a_real_request(
+    running_stack: RunningStack, api: httpx.Client
+) -> None:
+    user_id, _ = register(api)
+    response = api.get("/douyin/user/", params={"user_id": user_id})
+    trace_id = response.headers["X-Trace-Id"]
+    _trace(running_stack, trace_id, {"gateway", "user"})
+    doc = json.loads(running_stack.dyttctl("trace", trace_id, "--json"))
+    spans = doc["spans"]
+    assert spans[0]["depth"] == 0 and spans[0]["service"] == "gateway"
+    user_server = next(s for s in spans if s["service"] == "user" and s["kind"] == "SERVER")
+    sql = [s for s in spans if s["name"].startswith("select")]
+    assert sql and all(s["depth"] == user_server["depth"] + 1 for s in sql)
+    assert not any(s.get("orphan") for s in spans)
+    waterfall = running_stack.dyttctl("trace", trace_id)
+    assert "gateway" in waterfall and "user" in waterfall and doc["ui_url"] in waterfall

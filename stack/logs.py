@@ -1,8 +1,10 @@
-"""The stack's structured logs: read, filter, merge in time order, follow.
+"""The stack's logs: read, filter, merge in time order, follow.
 
 dytt's processes write JSON lines to `HOME/logs/<component>/<instance>.jsonl` (rotated to
-`.jsonl.1`, ...); infrastructure servers write their own formats to `HOME/logs/<name>.log`,
-which are shown as plain lines.
+`.jsonl.1`, ...). What a process prints itself (an infrastructure server's own log, a crash's
+traceback) is captured in `HOME/logs/<component>.log`; those plain lines are merged too, each
+timestamped from the line when it starts with a date, else from the line before it, else from
+the start marker dyttctl writes there.
 """
 
 from __future__ import annotations
@@ -63,6 +65,38 @@ class Filter:
         return True
 
 
+_PLAIN_TS = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T] ?(\d{1,2}:\d{2}:\d{2})(\.\d+)?(Z)?")
+_MARKER = re.compile(r"^--- dyttctl: starting \S+ at (.+) ---$")
+_PLAIN_LEVELS = (
+    (re.compile(r"\b(ERROR|FATAL|PANIC)\b|\[ERROR\]| E \| |Traceback"), "error"),
+    (re.compile(r"\bWARN(ING)?\b|\[Warning\]| W \| "), "warning"),
+    (re.compile(r"\bDEBUG\b| D \| "), "debug"),
+)
+
+
+def _plain_ts(raw: str) -> datetime | None:
+    match = _PLAIN_TS.match(raw)
+    if match:
+        text = f"{match.group(1)} {match.group(2).zfill(8)}{match.group(3) or ''}"
+        stamp = datetime.fromisoformat(text)
+        # a trailing Z is UTC; servers that omit the zone write local time
+        return stamp.replace(tzinfo=UTC) if match.group(4) else stamp.astimezone(UTC)
+    marker = _MARKER.match(raw.strip())
+    if marker:
+        return datetime.strptime(marker.group(1), "%a %b %d %H:%M:%S %Y").astimezone(UTC)
+    return None
+
+
+def parse_plain(raw: str, component: str, previous: datetime | None) -> LogLine | None:
+    """A plain line of a server's own log; None when no time is known for it yet."""
+    ts = _plain_ts(raw) or previous
+    text = raw.rstrip()
+    if ts is None or not text:
+        return None
+    level = next((lvl for pattern, lvl in _PLAIN_LEVELS if pattern.search(text)), "info")
+    return LogLine(ts=ts, level=level, component=component, instance="-", message=text)
+
+
 def parse_duration(text: str) -> timedelta:
     """`30s`, `10m`, `2h`, `1d` as a timedelta."""
     match = _DURATION.match(text.strip())
@@ -105,8 +139,26 @@ def _rotation(path: Path) -> int:
     return int(suffix) if suffix.isdigit() else 0
 
 
+def plain_files(log_dir: Path, components: Iterable[str]) -> list[tuple[str, Path]]:
+    """(component, file) for the captured output of each component that has one."""
+    return [(name, log_dir / f"{name}.log") for name in components
+            if (log_dir / f"{name}.log").is_file()]
+
+
+def _parse_plain_lines(raws: Iterable[str], component: str,
+                       previous: datetime | None) -> tuple[list[LogLine], datetime | None]:
+    lines = []
+    for raw in raws:
+        line = parse_plain(raw, component, previous)
+        if line is not None:
+            previous = line.ts
+            lines.append(line)
+    return lines, previous
+
+
 def read(log_dir: Path, components: Iterable[str], flt: Filter) -> list[LogLine]:
     """Every accepted line of the components' logs, in time order."""
+    components = list(components)
     lines = []
     for component, path in log_files(log_dir, components):
         with path.open(encoding="utf-8", errors="replace") as f:
@@ -114,6 +166,11 @@ def read(log_dir: Path, components: Iterable[str], flt: Filter) -> list[LogLine]
                 line = parse_line(raw, component)
                 if line is not None and flt.accepts(line):
                     lines.append(line)
+    for component, path in plain_files(log_dir, components):
+        with path.open(encoding="utf-8", errors="replace") as f:
+            plain, _last = _parse_plain_lines(f, component, None)
+        lines += [line for line in plain if flt.accepts(line)]
+    # stable: lines of one file with the same time keep their order
     lines.sort(key=lambda line: line.ts)
     return lines
 
@@ -127,13 +184,17 @@ class Follower:
         self.flt = flt
         # file -> (inode, offset); starts at the current end of every existing file
         self._positions: dict[Path, tuple[int, int]] = {}
+        # plain file -> time of its last line, for the lines that carry none
+        self._last_ts: dict[Path, datetime | None] = {}
         for _component, path in self._live_files():
             stat = path.stat()
             self._positions[path] = (stat.st_ino, stat.st_size)
+            self._last_ts[path] = datetime.now(UTC)
 
     def _live_files(self) -> list[tuple[str, Path]]:
-        return [(c, p) for c, p in log_files(self.log_dir, self.components)
-                if p.name.endswith(".jsonl")]
+        jsonl = [(c, p) for c, p in log_files(self.log_dir, self.components)
+                 if p.name.endswith(".jsonl")]
+        return jsonl + plain_files(self.log_dir, self.components)
 
     def poll(self) -> list[LogLine]:
         """Lines written since the last poll, in time order."""
@@ -152,7 +213,13 @@ class Follower:
             # a partly written last line waits for the next poll
             end = chunk.rfind(b"\n") + 1
             self._positions[path] = (stat.st_ino, offset + end)
-            for raw in chunk[:end].decode("utf-8", errors="replace").splitlines():
+            raws = chunk[:end].decode("utf-8", errors="replace").splitlines()
+            if path.suffix == ".log":
+                plain, self._last_ts[path] = _parse_plain_lines(raws, component,
+                                                                self._last_ts.get(path))
+                fresh += [line for line in plain if self.flt.accepts(line)]
+                continue
+            for raw in raws:
                 line = parse_line(raw, component)
                 if line is not None and self.flt.accepts(line):
                     fresh.append(line)

@@ -107,7 +107,9 @@ class NativeProvider:
         """Initialise the data dir if needed, then spawn the server detached from us."""
         spec = self._spec(comp)
         ctx.ensure_dirs()
+        # only the server's own user reads its data (etcd warns otherwise)
         ctx.data_dir(comp).mkdir(parents=True, exist_ok=True)
+        ctx.data_dir(comp).chmod(0o700)
         log = ctx.log_file(comp)
         argv = self._argv(ctx, comp, spec.command)
         self._initialise(ctx, comp, log)

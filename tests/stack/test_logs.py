@@ -79,3 +79,47 @@ def test_follower_sees_new_lines_partial_lines_new_files_and_rotation(tmp_path: 
     _write(live, _rec(NOW, "after rotation"), mode="w")
     _write(tmp_path / "user" / "second-instance.jsonl", _rec(NOW, "new instance"))
     assert sorted(x.message for x in follower.poll()) == ["after rotation", "new instance"]
+
+
+def test_plain_server_logs_merge_with_times_from_lines_or_the_start_marker(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "mysql.log").write_text(
+        "--- dyttctl: starting mysql at Fri Nov 27 01:00:00 2026 ---\n"
+        "Installing MariaDB/MySQL system tables ...\n"
+        "2026-11-27  1:00:05 0 [Warning] Aborted connection\n"
+        "   continuation of the warning\n"
+        "2026-11-27T01:00:07.250Z ERROR boom\n"
+    )
+    _write(tmp_path / "user" / "a.jsonl",
+           _rec(datetime(2026, 11, 27, 1, 0, 6, tzinfo=UTC), "json line"))
+    lines = logs.read(tmp_path, ["mysql", "user"], logs.Filter())
+    expected = [
+        ("mysql", "info", "--- dyttctl: starting mysql"),
+        ("mysql", "info", "Installing MariaDB"),
+        ("mysql", "warning", "Aborted connection"),
+        ("mysql", "info", "continuation of the warning"),
+        ("user", "info", "json line"),
+        ("mysql", "error", "boom"),
+    ]
+    assert len(lines) == len(expected)
+    for line, (component, level, text) in zip(lines, expected, strict=True):
+        assert (line.component, line.level) == (component, level) and text in line.message
+    # untimed lines take the time of the line before them (or of the start marker)
+    assert lines[1].ts == lines[0].ts == datetime(2026, 11, 27, 1, 0, 0).astimezone(UTC)
+    assert lines[3].ts == lines[2].ts
+    assert lines[-1].ts == datetime(2026, 11, 27, 1, 0, 7, 250000, tzinfo=UTC)
+    warnings = logs.read(tmp_path, ["mysql"], logs.Filter(min_level=logs.LEVELS["warning"]))
+    assert [x.level for x in warnings] == ["warning", "error"]
+
+
+def test_follower_picks_up_plain_lines_too(tmp_path: Path) -> None:
+    plain = tmp_path / "etcd.log"
+    plain.write_text("2026-11-27 01:00:00.000000 I | old line\n")
+    follower = logs.Follower(tmp_path, ["etcd"], logs.Filter())
+    with plain.open("a") as f:
+        f.write("2026-11-27 01:00:01.000000 W | new warning\nno date, inherits\n")
+    fresh = follower.poll()
+    assert [(x.level, x.message[-11:]) for x in fresh] == [
+        ("warning", "new warning"), ("info", "e, inherits")]
+    assert fresh[1].ts == fresh[0].ts

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
-from sqlalchemy import Engine, MetaData, create_engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text
+from sqlalchemy.dialects.mysql import DATETIME
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 # Deterministic constraint names, so Alembic migrations can refer to them.
 NAMING = {
@@ -18,10 +20,33 @@ NAMING = {
 }
 
 
+CHARSET = "utf8mb4"
+# case- and accent-insensitive, yet every emoji and rare CJK character distinct (see users)
+COLLATION = "utf8mb4_unicode_520_ci"
+TABLE_OPTIONS = {"mysql_charset": CHARSET, "mysql_collate": COLLATION}
+
+
 class Base(DeclarativeBase):
     """The base of every ORM model of dytt (one schema, one database)."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+def text_column(length: int) -> Mapped[str]:
+    """A NOT NULL string column that defaults to ''."""
+    # the Python default fills objects created in code; the server default serves raw inserts.
+    # text("''") rather than "": Alembic reads a plain "" as no default and reports drift
+    return mapped_column(String(length), default="", server_default=text("''"))
+
+
+def counter_column() -> Mapped[int]:
+    """A denormalised counter: NOT NULL, 0 by default (pair it with a >= 0 check)."""
+    return mapped_column(BigInteger, default=0, server_default=text("0"))
+
+
+def created_column() -> Mapped[datetime]:
+    """When the row was made, to the microsecond, set by the server."""
+    return mapped_column(DATETIME(fsp=6), server_default=text("CURRENT_TIMESTAMP(6)"))
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-# Every service's models, imported so their tables are on Base.metadata for autogenerate.
-import services.user.dal.models  # noqa: F401
-from services.common.db import Base
+# every table of every service, so that autogenerate sees the whole schema
+from services.common.schema import metadata
 
 config = context.config
 engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
 try:
     with engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=Base.metadata, compare_type=True
+            connection=connection, target_metadata=metadata, compare_type=True
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,1 @@
+"""The comment service: comments on videos (issue 4)."""

@@ -1,0 +1,1 @@
+"""The favorite service: likes and the favorite list (issue 4)."""

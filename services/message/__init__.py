@@ -1,0 +1,1 @@
+"""The message service: chat between friends (issue 4)."""

@@ -1,0 +1,1 @@
+"""The publish service: uploads, covers, and the publish list (issue 4)."""

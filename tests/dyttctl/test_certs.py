@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import ssl
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -18,6 +15,7 @@ from dyttctl.cli import cli
 from dyttctl.commands.certs import certs, parse_target
 from pki import ops
 from pki.store import PkiStore
+from tests.tls_server import TlsServer, mtls_context
 
 Run = Callable[..., Result]
 
@@ -253,51 +251,10 @@ def test_inspect_bad_target_is_a_usage_error(run: Run) -> None:
     assert run("inspect", "not-a-file-nor-hostport").exit_code == 2
 
 
-class TlsServer:
-    """A one-thread TLS server that requires a client certificate, like our gRPC servers."""
-
-    def __init__(self, cert: Path, key: Path, ca: Path) -> None:
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(cert, key)
-        self.ctx.load_verify_locations(cafile=ca)
-        self.ctx.verify_mode = ssl.CERT_REQUIRED
-        self.ctx.set_alpn_protocols(["h2"])
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.port: int = self.listener.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(5)
-                try:
-                    with self.ctx.wrap_socket(conn, server_side=True) as tls:
-                        # a byte tells a TLS 1.3 client that its certificate was accepted
-                        tls.sendall(b"\x00")
-                except OSError:
-                    pass  # a refused handshake is what some tests want
-
-    @contextmanager
-    def running(self) -> Iterator[TlsServer]:
-        self._thread.start()
-        try:
-            yield self
-        finally:
-            self._stop.set()
-            self._thread.join(timeout=5)
-            self.listener.close()
-
-
 def test_inspect_host_port_does_a_real_mtls_handshake(run: Run, store: PkiStore) -> None:
     run("init")
     run("issue", "srv")
-    with TlsServer(*store.leaf_paths("srv"), store.ca_cert_path).running() as server:
+    with TlsServer(mtls_context(*store.leaf_paths("srv"), store.ca_cert_path)).running() as server:
         text = run("inspect", f"127.0.0.1:{server.port}")
         doc_result = run("inspect", f"127.0.0.1:{server.port}", "--json")
     assert text.exit_code == 0, text.output
@@ -322,7 +279,8 @@ def test_inspect_host_port_fails_against_a_foreign_ca(
     foreign = PkiStore(tmp_path / "foreign")
     ops.init_ca(foreign)
     ops.issue(foreign, "impostor")
-    with TlsServer(*foreign.leaf_paths("impostor"), foreign.ca_cert_path).running() as server:
+    impostor = mtls_context(*foreign.leaf_paths("impostor"), foreign.ca_cert_path)
+    with TlsServer(impostor).running() as server:
         text = run("inspect", f"127.0.0.1:{server.port}")
         as_json = run("inspect", f"127.0.0.1:{server.port}", "--json")
     assert text.exit_code == 1

@@ -4,57 +4,15 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from pki.errors import CertNotFound
-from pki.identity import identity_from_der
 from pki.inspect import probe_tls
 from pki.issue import default_sans, issue_cert
 from pki.store import PkiStore
-
-
-class TlsServer:
-    """A one-thread TLS server that requires client certs and records who connected."""
-
-    def __init__(self, ctx: ssl.SSLContext) -> None:
-        self.ctx = ctx
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.port: int = self.listener.getsockname()[1]
-        self.clients: list[str | None] = []
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(5)
-                try:
-                    with self.ctx.wrap_socket(conn, server_side=True) as tls:
-                        self.clients.append(identity_from_der(tls.getpeercert(binary_form=True)))
-                        tls.sendall(b"\x00")
-                except OSError as exc:
-                    self.errors.append(str(exc))
-
-    @contextmanager
-    def running(self) -> Iterator[TlsServer]:
-        self._thread.start()
-        try:
-            yield self
-        finally:
-            self._stop.set()
-            self._thread.join(timeout=5)
-            self.listener.close()
+from tests.tls_server import TlsServer, mtls_context
 
 
 @pytest.fixture
@@ -71,14 +29,7 @@ def material(tmp_path: Path, ca, other_ca) -> PkiStore:
 
 
 def _server(store: PkiStore, name: str, max_version: ssl.TLSVersion | None = None) -> TlsServer:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(*store.leaf_paths(name))
-    ctx.load_verify_locations(cafile=store.ca_cert_path)
-    ctx.verify_mode = ssl.CERT_REQUIRED
-    ctx.set_alpn_protocols(["h2"])
-    if max_version is not None:
-        ctx.maximum_version = max_version
-    return TlsServer(ctx)
+    return TlsServer(mtls_context(*store.leaf_paths(name), store.ca_cert_path, max_version))
 
 
 def _probe(store: PkiStore, port: int, client: str = "gateway"):

@@ -44,18 +44,6 @@ class Params:
             raise AppError(Code.INVALID_ARGUMENT, f"{name} must be a positive 64-bit integer")
         return value
 
-    def choice(self, name: str, allowed: Mapping[int, str]) -> int:
-        """An enumerated int such as action_type."""
-        raw = self.text(name)
-        try:
-            value = int(raw or "")
-        except ValueError:
-            value = -1
-        if value not in allowed:
-            options = ", ".join(f"{k} ({v})" for k, v in allowed.items())
-            raise AppError(Code.INVALID_ARGUMENT, f"{name} must be one of {options}, got {raw!r}")
-        return value
-
     @property
     def token(self) -> str | None:
         """The `token` parameter, None when absent or empty."""

@@ -77,10 +77,19 @@ class ServiceClient:
         self.stub_factory = stub_factory
         self.timeout = timeout
         self.attempts = attempts
+        self._seen_generation = -1
+
+    def _prune(self) -> None:
+        # channels of instances that left the registry are closed, not kept reconnecting
+        generation = self.discovery.generation
+        if generation != self._seen_generation:
+            self._seen_generation = generation
+            self.pool.retain({i.address for i in self.discovery.instances()})
 
     def call(self, method: str, request: Any, *, token: str | None = None,
              idempotent: bool = False, timeout: float | None = None) -> Any:
         """Invoke `method`; retries on another instance only for idempotent calls."""
+        self._prune()
         metadata = (("authorization", f"Bearer {token}"),) if token else ()
         tried: set[str] = set()
         last: AppError | None = None

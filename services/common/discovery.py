@@ -24,6 +24,8 @@ class Discovery:
         self.service = service
         self.prefix = service_prefix(service)
         self._instances: dict[str, InstanceInfo] = {}
+        # bumped on every change of the instance set, so clients can tell cheaply
+        self.generation = 0
         self._lock = threading.Lock()
         self._counter = itertools.count()
         self._stop = threading.Event()
@@ -98,6 +100,7 @@ class Discovery:
                 found[kv.key.decode()] = info
         with self._lock:
             self._instances = found
+            self.generation += 1
         return int(response.header.revision)
 
     def _apply(self, event: object) -> None:
@@ -105,11 +108,13 @@ class Discovery:
         if event.__class__.__name__ == "DeleteEvent":
             with self._lock:
                 self._instances.pop(key, None)
+                self.generation += 1
             return
         info = self._parse(event.value)  # type: ignore[attr-defined]
         if info is not None:
             with self._lock:
                 self._instances[key] = info
+                self.generation += 1
 
     def _parse(self, raw: bytes) -> InstanceInfo | None:
         try:

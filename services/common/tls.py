@@ -63,10 +63,6 @@ class IdentityFiles:
                 self._stamp = stamp
             return self._material
 
-    def changed_since(self, material: Material) -> bool:
-        """Whether the files now hold other material than `material`."""
-        return self.load() != material
-
 
 def _key_matches(cert_pem: bytes, key_pem: bytes) -> bool:
     from cryptography.hazmat.primitives.serialization import load_pem_private_key

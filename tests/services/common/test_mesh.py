@@ -220,3 +220,39 @@ def test_graceful_stop_lets_in_flight_calls_finish(mesh: Mesh, probe_server) -> 
     with pytest.raises(grpc.RpcError):
         call(channel, "Public", timeout=1)
     channel.close()
+
+
+def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh, probe_server) -> None:
+    from types import SimpleNamespace
+
+    from services.common.client import ChannelPool, ServiceClient
+    from services.common.registry import instance_info
+    from services.common.tls import IdentityFiles
+
+    server, _ = probe_server
+    live = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")
+    gone = instance_info("probe", "b", "127.0.0.1:1", "1", "spiffe://dytt/probe")
+
+    class FakeDiscovery:
+        service = "probe"
+        generation = 0
+        current = (live,)
+
+        def instances(self):
+            return list(self.current)
+
+        def pick(self, exclude=frozenset()):
+            return next(i for i in self.current if i.address not in exclude)
+
+    discovery = FakeDiscovery()
+    pool = ChannelPool(IdentityFiles(mesh.store, "gateway"))
+    client = ServiceClient(discovery, pool,  # type: ignore[arg-type]
+                           lambda ch: SimpleNamespace(Public=lambda req, timeout, metadata:
+                                                      call(ch, "Public")))
+    assert client.call("Public", b"") == b"user=None caller=gateway"
+    pool.get(gone.address)  # a channel to an instance that then leaves
+    assert set(pool._channels) == {live.address, gone.address}
+    discovery.generation += 1  # the registry changed: `gone` is not listed
+    client.call("Public", b"")
+    assert set(pool._channels) == {live.address}
+    pool.close()

@@ -39,6 +39,17 @@ class ServiceSettings(BaseSettings):
         default="http://127.0.0.1:19000/dytt-media",
         description="Absolute URL prefix under which clients fetch media objects.",
     )
+    s3_endpoint: str | None = Field(
+        default=None, description="host:port of the S3 API (MinIO) holding the media bucket."
+    )
+    s3_access_key: str = Field(default="", description="S3 access key of this service.")
+    s3_secret_key: SecretStr = Field(default=SecretStr(""), description="S3 secret key.")
+    s3_bucket: str = Field(default="dytt-media", description="The media bucket.")
+    s3_region: str = Field(default="us-east-1", description="The bucket's region.")
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, gt=0,
+        description="Largest video a client may publish (bytes); larger uploads are refused.",
+    )
     grace_period: float = Field(
         default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
     )

@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from gateway import errors
 from gateway.auth import TokenVerifier
 from gateway.deps import Services
-from gateway.routes import user
+from gateway.routes import comment, favorite, feed, message, publish, relation, user
 from gateway.rpc import Clients, connect
 from gateway.settings import GatewaySettings
 from pki.store import PkiStore
@@ -26,19 +26,21 @@ def create_app(settings: GatewaySettings,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         clients = (clients_factory or (lambda: connect(settings, settings.rpc_timeout)))()
         verifier = TokenVerifier(PkiStore(settings.pki_dir).load_jwt_public)
-        app.state.services = Services(clients, verifier)
+        app.state.services = Services(clients, verifier, settings)
         try:
             yield
         finally:
             clients.close()
 
     app = FastAPI(title="dytt gateway", lifespan=lifespan, redirect_slashes=False)
+    app.state.settings = settings
     errors.install(app)
     # outermost, so the guard middleware and every route run inside the request's span
     FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz",
                                        exclude_spans=["send", "receive"],
                                        tracer_provider=trace.get_tracer_provider())
-    app.include_router(user.router)
+    for module in (feed, user, publish, favorite, comment, relation, message):
+        app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

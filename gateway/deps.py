@@ -8,6 +8,7 @@ from fastapi import Request
 
 from gateway.auth import TokenVerifier
 from gateway.rpc import Clients
+from gateway.settings import GatewaySettings
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Services:
 
     clients: Clients
     verifier: TokenVerifier
+    settings: GatewaySettings
 
 
 def get_services(request: Request) -> Services:

@@ -28,6 +28,16 @@ class Params:
             raise AppError(Code.INVALID_ARGUMENT, f"{name} is required")
         return value
 
+    def _int(self, name: str, raw: str, kind: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            message = f"{name} must be an integer, got {raw[:40]!r}"
+            raise AppError(Code.INVALID_ARGUMENT, message) from None
+        if not -MAX_INT64 - 1 <= value <= MAX_INT64:
+            raise AppError(Code.INVALID_ARGUMENT, f"{name} must be {kind}")
+        return value
+
     def positive_id(self, name: str, *, required: bool = True) -> int | None:
         """An id: a positive int64."""
         raw = self.values.get(name)
@@ -35,14 +45,40 @@ class Params:
             if required:
                 raise AppError(Code.INVALID_ARGUMENT, f"{name} is required")
             return None
-        try:
-            value = int(raw)
-        except ValueError:
-            message = f"{name} must be an integer, got {raw!r}"
-            raise AppError(Code.INVALID_ARGUMENT, message) from None
-        if not 0 < value <= MAX_INT64:
+        value = self._int(name, raw, "a positive 64-bit integer")
+        if value <= 0:
             raise AppError(Code.INVALID_ARGUMENT, f"{name} must be a positive 64-bit integer")
         return value
+
+    def non_negative(self, name: str) -> int:
+        """A non-negative int64; missing or empty is 0."""
+        raw = self.values.get(name)
+        if raw is None or raw == "":
+            return 0
+        value = self._int(name, raw, "a non-negative 64-bit integer")
+        if value < 0:
+            raise AppError(Code.INVALID_ARGUMENT, f"{name} must not be negative, got {value}")
+        return value
+
+    def action(self, name: str, allowed: Mapping[int, str]) -> str:
+        """An enumerated action (e.g. action_type 1 or 2); the name of the one given."""
+        raw = self.values.get(name)
+        choices = ", ".join(f"{k} ({v})" for k, v in allowed.items())
+        if raw is None or raw == "":
+            raise AppError(Code.INVALID_ARGUMENT, f"{name} is required: {choices}")
+        try:
+            return allowed[int(raw)]
+        except (ValueError, KeyError):
+            message = f"{name} must be one of {choices}, got {raw[:40]!r}"
+            raise AppError(Code.INVALID_ARGUMENT, message) from None
+
+    def file(self, name: str) -> UploadFile:
+        """An uploaded file (multipart)."""
+        upload = self.files.get(name)
+        if upload is None:
+            message = f"{name} is required: the video file, sent as multipart/form-data"
+            raise AppError(Code.INVALID_ARGUMENT, message)
+        return upload
 
     @property
     def token(self) -> str | None:

@@ -5,11 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pki.store import PkiStore
-from protos import user_pb2_grpc
+from protos import (
+    comment_pb2_grpc,
+    favorite_pb2_grpc,
+    feed_pb2_grpc,
+    message_pb2_grpc,
+    publish_pb2_grpc,
+    relation_pb2_grpc,
+    user_pb2_grpc,
+)
 from services.common.client import ChannelPool, ServiceClient
 from services.common.discovery import Discovery
 from services.common.settings import ServiceSettings
 from services.common.tls import IdentityFiles
+
+# the registry name of each service, and its generated stub
+STUBS = {
+    "user": user_pb2_grpc.UserServiceStub,
+    "feed": feed_pb2_grpc.FeedServiceStub,
+    "publish": publish_pb2_grpc.PublishServiceStub,
+    "favorite": favorite_pb2_grpc.FavoriteServiceStub,
+    "comment": comment_pb2_grpc.CommentServiceStub,
+    "relation": relation_pb2_grpc.RelationServiceStub,
+    "message": message_pb2_grpc.MessageServiceStub,
+}
 
 
 @dataclass
@@ -17,6 +36,12 @@ class Clients:
     """One client per service the gateway calls."""
 
     user: ServiceClient
+    feed: ServiceClient
+    publish: ServiceClient
+    favorite: ServiceClient
+    comment: ServiceClient
+    relation: ServiceClient
+    message: ServiceClient
     discoveries: list[Discovery]
     pool: ChannelPool
 
@@ -28,11 +53,10 @@ class Clients:
 
 
 def connect(settings: ServiceSettings, timeout: float) -> Clients:
-    """Start discovery of every service and build their clients."""
+    """Start discovery of every service and build their clients (one channel pool for all)."""
     pool = ChannelPool(IdentityFiles(PkiStore(settings.pki_dir), settings.name))
-    user = Discovery(settings.etcd_endpoints, "user").start()
-    return Clients(
-        user=ServiceClient(user, pool, user_pb2_grpc.UserServiceStub, timeout),
-        discoveries=[user],
-        pool=pool,
-    )
+    discoveries = {name: Discovery(settings.etcd_endpoints, name).start() for name in STUBS}
+    clients = {
+        name: ServiceClient(discoveries[name], pool, stub, timeout) for name, stub in STUBS.items()
+    }
+    return Clients(**clients, discoveries=list(discoveries.values()), pool=pool)

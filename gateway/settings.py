@@ -12,6 +12,9 @@ class GatewaySettings(ServiceSettings):
 
     name: str = "gateway"
     rpc_timeout: float = Field(default=5.0, gt=0, description="Deadline of each RPC (s).")
+    publish_timeout: float = Field(
+        default=120.0, gt=0, description="Deadline of a publish RPC, upload included (s)."
+    )
     drain_timeout: float = Field(
         default=10.0, gt=0, description="Seconds in-flight requests get to finish on SIGTERM."
     )

@@ -11,6 +11,9 @@ from typing import Any
 
 import pymysql
 from minio import Minio
+from minio.credentials import StaticProvider
+from minio.error import MinioAdminException
+from minio.minioadmin import MinioAdmin
 
 from services.common import migrate
 from stack.definition import Component
@@ -119,8 +122,52 @@ DEFAULT_MEDIA = {
 }
 
 
+MEDIA_POLICY = "dytt-media-rw"
+
+
+def media_account_policy(bucket: str) -> dict[str, Any]:
+    """What the services may do: read, write and delete objects of the media bucket, no more."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                           "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                "Resource": [f"arn:aws:s3:::{bucket}/*"],
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetBucketLocation", "s3:ListBucket",
+                           "s3:ListBucketMultipartUploads"],
+                "Resource": [f"arn:aws:s3:::{bucket}"],
+            },
+        ],
+    }
+
+
+def ensure_media_account(ctx: StackContext, comp: Component) -> None:
+    """The services' own MinIO account (never the root one), limited to the media bucket."""
+    secrets = ctx.secrets()
+    admin = MinioAdmin(
+        endpoint=f"{ctx.host(comp)}:{comp.port}",
+        credentials=StaticProvider(secrets["minio_root_user"], secrets["minio_root_password"]),
+        region=comp.params.get("region", ""),
+        secure=False,
+    )
+    admin.policy_add(MEDIA_POLICY, policy=media_account_policy(comp.params["bucket"]))
+    # user_add also resets the password, so the account follows the secrets file
+    admin.user_add(secrets["minio_media_user"], secrets["minio_media_password"])
+    try:
+        admin.attach_policy([MEDIA_POLICY], user=secrets["minio_media_user"])
+    except MinioAdminException as exc:
+        # attaching twice is refused; the policy being attached already is what we want
+        if "already" not in str(exc).lower():
+            raise
+
+
 def bootstrap_minio(ctx: StackContext, comp: Component) -> None:
-    """Create the media bucket with a public-read policy and the default images."""
+    """Create the media bucket with a public-read policy, the default images, the account."""
     client = minio_client(ctx, comp)
     bucket = comp.params["bucket"]
     if not client.bucket_exists(bucket):
@@ -131,6 +178,7 @@ def bootstrap_minio(ctx: StackContext, comp: Component) -> None:
         if name not in existing:
             data = make()
             client.put_object(bucket, name, BytesIO(data), len(data), content_type="image/png")
+    ensure_media_account(ctx, comp)
 
 
 BOOTSTRAPS: dict[str, Callable[[StackContext, Component], None]] = {

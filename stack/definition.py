@@ -100,6 +100,8 @@ class StackSettings(_Strict):
     bin_dir: str | None = None
     # where clients fetch media (a phone cannot reach 127.0.0.1); default: MinIO's bucket URL
     public_media_url: str = ""
+    # the largest video a client may publish, checked by the gateway and the publish service
+    max_upload_mb: int = Field(default=200, gt=0)
     minio_package: str = "github.com/minio/minio@latest"
     zipkin_artifact: str = "io.zipkin:zipkin-server:3.6.1:jar:exec"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from stack import credentials, providers
@@ -57,44 +58,68 @@ def wait_ready(ctx: StackContext, comp: Component, progress: Progress = _quiet) 
     )
 
 
+def waves(components: list[Component]) -> list[list[Component]]:
+    """Components grouped so that each group depends only on earlier groups (order kept)."""
+    level: dict[str, int] = {}
+    for comp in components:  # already in dependency order
+        level[comp.name] = 1 + max((level[d] for d in comp.depends_on if d in level), default=-1)
+    groups: list[list[Component]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for comp in components:
+        groups[level[comp.name]].append(comp)
+    return groups
+
+
 def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
-    """Start the chosen components and their dependencies, each ready before the next."""
+    """Start the chosen components and their dependencies in dependency order.
+
+    Components whose dependencies are all ready start together (one wave); each is ready and
+    bootstrapped before anything that depends on it starts.
+    """
     ctx.ensure_dirs()
     chosen = ctx.definition.select(names)
     if any(c.kind in SERVICE_KINDS for c in chosen):
         # a fresh clone comes up with one command: CA, leaf certificates, JWT keys
         for created in credentials.ensure(ctx):
             progress("pki", f"created {created}")
-    for comp in chosen:
-        provider = providers.get(ctx.definition.provider_of(comp))
-        if provider.inspect(ctx, comp).running:
-            progress(comp.name, "already running")
-        else:
+    for wave in waves(chosen):
+        for comp in wave:
+            provider = providers.get(ctx.definition.provider_of(comp))
+            if provider.inspect(ctx, comp).running:
+                progress(comp.name, "already running")
+                continue
             if provider.binds_ports:
                 preflight(ctx, comp)
             progress(comp.name, "starting")
             provider.start(ctx, comp)
-        waited = wait_ready(ctx, comp, progress)
-        if comp.bootstrap:
-            progress(comp.name, "bootstrapping")
-            BOOTSTRAPS[comp.bootstrap](ctx, comp)
-        progress(comp.name, f"ready ({waited:.1f}s)")
+        for comp in wave:
+            waited = wait_ready(ctx, comp, progress)
+            if comp.bootstrap:
+                progress(comp.name, "bootstrapping")
+                BOOTSTRAPS[comp.bootstrap](ctx, comp)
+            progress(comp.name, f"ready ({waited:.1f}s)")
 
 
 def down(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
-    """Stop the chosen components (all when none), dependents first."""
+    """Stop the chosen components (all when none), dependents first; a wave at a time."""
     chosen = ctx.definition.select(names) if names else ctx.definition.select(None)
     if names:
         # stopping a component also stops what depends on it, so nothing is left dangling
         wanted = {c.name for c in chosen if c.name in names}
         chosen = [c for c in ctx.definition.select(None) if _depends_on_any(ctx, c, wanted)]
-    for comp in reversed(chosen):
+
+    def stop(comp: Component) -> None:
         provider = providers.get(ctx.definition.provider_of(comp))
         progress(comp.name, "stopping")
         started = time.monotonic()
         stopped = provider.stop(ctx, comp)
         took = time.monotonic() - started
         progress(comp.name, f"stopped ({took:.1f}s)" if stopped else "not running")
+
+    for wave in reversed(waves(chosen)):
+        # components of one wave do not depend on each other: they drain in parallel
+        with ThreadPoolExecutor(max_workers=max(1, len(wave))) as pool:
+            for future in [pool.submit(stop, comp) for comp in reversed(wave)]:
+                future.result()
 
 
 def _depends_on_any(ctx: StackContext, comp: Component, names: set[str]) -> bool:

@@ -31,6 +31,11 @@ _SECRET_FACTORIES = {
     "mysql_root_password": lambda: _secrets.token_urlsafe(18),
     "minio_root_user": lambda: "dytt-" + _secrets.token_hex(4),
     "minio_root_password": lambda: _secrets.token_urlsafe(24),
+    # the services' own MinIO account: the media bucket only, never the root credentials
+    "minio_media_user": lambda: "dytt-media-" + _secrets.token_hex(4),
+    "minio_media_password": lambda: _secrets.token_urlsafe(24),
+    # the demo accounts of `dyttctl seed`
+    "seed_password": lambda: _secrets.token_urlsafe(12)[:16],
 }
 
 

@@ -53,9 +53,25 @@ def service_env(ctx: StackContext, comp: Component) -> dict[str, str]:
         "DYTT_SVC_ALLOWED_CALLERS": json.dumps(comp.callers),
         "DYTT_SVC_MEDIA_BASE_URL": media_base_url(ctx),
         "DYTT_SVC_LOG_DIR": str(ctx.log_dir),
+        "DYTT_SVC_MAX_UPLOAD_BYTES": str(ctx.definition.stack.max_upload_mb * 2**20),
         "DYTT_SVC_ZIPKIN_URL": f"{ctx.endpoint(ctx.definition.components['zipkin'])}/api/v2/spans",
         "PYTHONUNBUFFERED": "1",
     }
     if "mysql" in comp.depends_on:
         env["DYTT_SVC_DATABASE_URL"] = database_url(ctx)
+    if "minio" in comp.depends_on:
+        env.update(storage_env(ctx))
     return env
+
+
+def storage_env(ctx: StackContext) -> dict[str, str]:
+    """How a service reaches the media bucket: MinIO's S3 API with the media account."""
+    minio = ctx.definition.components["minio"]
+    secrets = ctx.secrets()
+    return {
+        "DYTT_SVC_S3_ENDPOINT": _address(ctx, "minio"),
+        "DYTT_SVC_S3_ACCESS_KEY": secrets["minio_media_user"],
+        "DYTT_SVC_S3_SECRET_KEY": secrets["minio_media_password"],
+        "DYTT_SVC_S3_BUCKET": minio.params["bucket"],
+        "DYTT_SVC_S3_REGION": minio.params.get("region", "us-east-1"),
+    }

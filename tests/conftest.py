@@ -16,16 +16,17 @@ from stack.definition import load_definition
 from stack.ports import free_port
 from stack.state import StackContext
 
-PORT_VARS = (
-    "DYTT_MYSQL__PORTS__MAIN",
-    "DYTT_ETCD__PORTS__MAIN",
-    "DYTT_ETCD__PORTS__PEER",
-    "DYTT_MINIO__PORTS__MAIN",
-    "DYTT_MINIO__PORTS__CONSOLE",
-    "DYTT_ZIPKIN__PORTS__MAIN",
-    "DYTT_USER__PORTS__MAIN",
-    "DYTT_GATEWAY__PORTS__MAIN",
-)
+TEST_UPLOAD_LIMIT_MB = 8
+
+
+def port_variables() -> dict[str, str]:
+    """`DYTT_<COMPONENT>__PORTS__<NAME>` = a free port, for every port of every component."""
+    definition = load_definition(Path("/nonexistent"), {})
+    return {
+        f"DYTT_{comp.upper()}__PORTS__{port.upper()}": str(free_port())
+        for comp, spec in definition.components.items()
+        for port in spec.ports
+    }
 
 
 @dataclass
@@ -66,7 +67,9 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     """The real infrastructure (MariaDB, etcd, MinIO, Zipkin) on free ports, for the session."""
     home = tmp_path_factory.mktemp("dytt-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DYTT_")}
-    env.update({var: str(free_port()) for var in PORT_VARS})
+    env.update(port_variables())
+    # small enough that the oversize-upload tests stay quick
+    env["DYTT_STACK__MAX_UPLOAD_MB"] = str(TEST_UPLOAD_LIMIT_MB)
     stack = RunningStack(home, env)
     stack.dyttctl("up")
     try:

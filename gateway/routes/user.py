@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from gateway.deps import Services, get_services
+from gateway.deps import Services
 from gateway.pack import user_json
-from gateway.params import Params, read_params
+from gateway.params import Params
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
 from protos import user_pb2
 from services.common.errors import AppError, Code
 
 router = APIRouter()
-ParamsDep = Annotated[Params, Depends(read_params)]
-ServicesDep = Annotated[Services, Depends(get_services)]
-
-
-def ok(**fields: Any) -> dict[str, Any]:
-    """A successful response with the contract's envelope."""
-    return {"status_code": 0, "status_msg": "success", **fields}
 
 
 def _auth(services: Services, params: Params, method: str) -> dict[str, Any]:
@@ -30,22 +24,19 @@ def _auth(services: Services, params: Params, method: str) -> dict[str, Any]:
     return ok(user_id=reply.user_id, token=reply.token)
 
 
-@router.post("/douyin/user/register/")
-@router.post("/douyin/user/register", include_in_schema=False)
+@endpoint(router, "POST", "/douyin/user/register/")
 def register(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
     """Create an account and log it in."""
     return _auth(services, params, "Register")
 
 
-@router.post("/douyin/user/login/")
-@router.post("/douyin/user/login", include_in_schema=False)
+@endpoint(router, "POST", "/douyin/user/login/")
 def login(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
     """Log in with username and password."""
     return _auth(services, params, "Login")
 
 
-@router.get("/douyin/user/")
-@router.get("/douyin/user", include_in_schema=False)
+@endpoint(router, "GET", "/douyin/user/")
 def user_info(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
     """A user's profile; without user_id, the token's own user (as the official test sends)."""
     viewer = services.verifier.viewer(params.token)

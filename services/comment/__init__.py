@@ -1,1 +1,1 @@
-"""The comment service: comments on videos (issue 4)."""
+"""The comment service: comments on videos."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
+from services.common.errors import AppError, Code
+
 
 @dataclass
 class RpcCall:
@@ -44,3 +46,11 @@ def current_caller() -> str | None:
     """The identity of the calling process (from its client certificate), e.g. `gateway`."""
     call = _call.get()
     return call.caller if call else None
+
+
+def require_user() -> int:
+    """The end user of an action; the auth interceptor already refused calls without one."""
+    user_id = current_user_id()
+    if user_id is None:
+        raise AppError(Code.UNAUTHENTICATED)
+    return user_id

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text
+from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text, update
 from sqlalchemy.dialects.mysql import DATETIME
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# InnoDB gave up on a lock: a deadlock victim, or a lock wait timeout. Retrying is safe because
+# the whole transaction was rolled back.
+_RETRYABLE = (1213, 1205)
 
 # Deterministic constraint names, so Alembic migrations can refer to them.
 NAMING = {
@@ -52,7 +61,9 @@ def created_column() -> Mapped[datetime]:
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     """An engine for `url` (mysql+pymysql://...) with connection health checks."""
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=3600
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=3600,
+        # timestamps are stored and compared in UTC, whatever the server's own zone is
+        connect_args={"init_command": "SET time_zone = '+00:00'"},
     )
 
 
@@ -66,3 +77,25 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any exception."""
     with factory.begin() as session:
         yield session
+
+
+def atomic(factory: sessionmaker[Session], work: Callable[[Session], T], attempts: int = 3) -> T:
+    """Run `work` in one transaction; rerun it when InnoDB picked it as a deadlock victim."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with factory.begin() as session:
+                return work(session)
+        except OperationalError as exc:
+            errno = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+            if errno not in _RETRYABLE or attempt == attempts:
+                raise
+            log.warning("transaction retried after lock error %s (attempt %d)", errno, attempt)
+    raise AssertionError("unreachable")
+
+
+def increment(session: Session, model: type[Base], row_id: int, **deltas: int) -> None:
+    """Add `deltas` to counters of one row in the database (`col = col + n`, no lost update)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    values = {name: table.c[name] + delta for name, delta in deltas.items() if delta}
+    if values:
+        session.execute(update(table).where(table.c.id == row_id).values(values))

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -31,6 +32,12 @@ class ServiceSpec:
     register: Callable[[grpc.Server], None]
     # methods callable without a valid token (anonymous viewer), e.g. "GetUser"
     public_methods: Iterable[str] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, grpc_name: str, add_to_server: Callable[[Any, grpc.Server], None],
+           servicer: object, public_methods: Iterable[str] = ()) -> ServiceSpec:
+        """The spec of one servicer, added with its generated `add_..._to_server` function."""
+        return cls(grpc_name, lambda server: add_to_server(servicer, server), public_methods)
 
 
 @dataclass

@@ -50,6 +50,10 @@ class ServiceSettings(BaseSettings):
         default=200 * 1024 * 1024, gt=0,
         description="Largest video a client may publish (bytes); larger uploads are refused.",
     )
+    display_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone of dates shown as text (a comment's mm-dd); the app's users' zone.",
+    )
     grace_period: float = Field(
         default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
     )

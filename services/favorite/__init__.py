@@ -1,1 +1,1 @@
-"""The favorite service: likes and the favorite list (issue 4)."""
+"""The favorite service: likes and the lists of liked videos."""

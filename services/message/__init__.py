@@ -1,1 +1,1 @@
-"""The message service: chat between friends (issue 4)."""
+"""The message service: chats between users."""

@@ -1,1 +1,1 @@
-"""The publish service: uploads, covers, and the publish list (issue 4)."""
+"""The publish service: uploads, media storage, and users' video lists."""

@@ -1,1 +1,1 @@
-"""The relation service: follows, followers and friends (issue 4)."""
+"""The relation service: follows, followers and friends."""

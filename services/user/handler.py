@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from protos import user_pb2, user_pb2_grpc
 from services.common.context import current_user_id
-from services.user.pack import MediaDefaults, user_to_pb
 from services.user.service.get_user import get_user, get_users
 from services.user.service.login import login
 from services.user.service.register import register
 from services.user.service.tokens import TokenSigner
+from services.views.media import MediaUrls
 
 # Reads of public profiles work for anonymous viewers too.
 PUBLIC_METHODS = ("Register", "Login", "GetUser", "GetUsers")
@@ -28,7 +28,7 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):
 
     sessions: sessionmaker[Session]
     signer: TokenSigner
-    media: MediaDefaults
+    media: MediaUrls
 
     def Register(self, request: user_pb2.RegisterRequest,
                  context: grpc.ServicerContext) -> user_pb2.AuthReply:
@@ -45,11 +45,11 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):
     def GetUser(self, request: user_pb2.GetUserRequest,
                 context: grpc.ServicerContext) -> user_pb2.GetUserReply:
         """One user as the caller's user sees it."""
-        row = get_user(self.sessions, request.user_id, current_user_id())
-        return user_pb2.GetUserReply(user=user_to_pb(row, self.media))
+        user = get_user(self.sessions, request.user_id, current_user_id(), self.media)
+        return user_pb2.GetUserReply(user=user)
 
     def GetUsers(self, request: user_pb2.GetUsersRequest,
                  context: grpc.ServicerContext) -> user_pb2.GetUsersReply:
         """Several users in one call, in the order asked."""
-        rows = get_users(self.sessions, list(request.user_ids), current_user_id())
-        return user_pb2.GetUsersReply(users=[user_to_pb(r, self.media) for r in rows])
+        users = get_users(self.sessions, list(request.user_ids), current_user_id(), self.media)
+        return user_pb2.GetUsersReply(users=users)

@@ -5,15 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import body, register, unique_name
+from tests.e2e.conftest import USER_FIELDS, body, register, unique_name
 
 pytestmark = pytest.mark.stack
-
-USER_FIELDS = {
-    "id": int, "name": str, "follow_count": int, "follower_count": int, "is_follow": bool,
-    "avatar": str, "background_image": str, "signature": str, "total_favorited": int,
-    "work_count": int, "favorite_count": int,
-}
 
 
 def test_register_login_and_user_info(api: httpx.Client) -> None:

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
-from gateway.rpc import Clients
+from gateway.rpc import STUBS, Clients
 from gateway.settings import GatewaySettings
 from pki import ops
 from pki.jwtkeys import sign_token
@@ -51,7 +51,8 @@ def fake() -> FakeUserClient:
 @pytest.fixture
 def client(store: PkiStore, fake: FakeUserClient) -> Iterator[TestClient]:
     settings = GatewaySettings(pki_dir=store.root)  # type: ignore[call-arg]
-    clients = Clients(user=fake, discoveries=[], pool=_NoPool())  # type: ignore[arg-type]
+    others = {name: fake for name in STUBS if name != "user"}
+    clients = Clients(user=fake, **others, discoveries=[], pool=_NoPool())  # type: ignore[arg-type]
     app = create_app(settings, clients_factory=lambda: clients)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from protos import codegen, user_pb2, user_pb2_grpc
+from protos import codegen, user_pb2, user_pb2_grpc, video_pb2
 
-GENERATED = ("user_pb2.py", "user_pb2.pyi", "user_pb2_grpc.py")
+PROTOS = ("comment", "favorite", "feed", "message", "publish", "relation", "user", "video")
+GENERATED = tuple(f"{p}{end}" for p in PROTOS for end in ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py"))
 
 
 def test_committed_generated_code_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,6 +39,7 @@ def test_write_regenerates_and_removes_orphans(tmp_path: Path) -> None:
 
 def test_generated_modules_import_each_other_as_a_package() -> None:
     assert user_pb2_grpc.protos_dot_user__pb2 is user_pb2
+    assert video_pb2.protos_dot_user__pb2 is user_pb2
     user = user_pb2.User(id=7, name="ann", is_follow=True)
     assert user_pb2.User.FromString(user.SerializeToString()) == user
     assert user_pb2.DESCRIPTOR.package == "dytt.user.v1"

@@ -14,6 +14,7 @@ from services.user.service.get_user import get_user, get_users
 from services.user.service.login import login
 from services.user.service.register import register
 from services.user.service.tokens import TokenSigner
+from services.views.media import MediaUrls
 
 
 @pytest.mark.parametrize(
@@ -83,6 +84,7 @@ class _NoDatabase:
 
 
 NO_DB = cast(sessionmaker[Session], _NoDatabase())
+MEDIA = MediaUrls("https://media.example")
 SIGNER = TokenSigner(create_jwt_keypair()[0])
 
 
@@ -96,8 +98,8 @@ SIGNER = TokenSigner(create_jwt_keypair()[0])
         (lambda: register(NO_DB, SIGNER, "ann", "p" * 33), "password"),
         (lambda: login(NO_DB, SIGNER, "", "secret123"), "username"),
         (lambda: login(NO_DB, SIGNER, "ann", ""), "password"),
-        (lambda: get_user(NO_DB, 0, None), "user_id"),
-        (lambda: get_users(NO_DB, [1, -5, 2], None), "user_ids"),
+        (lambda: get_user(NO_DB, 0, None, MEDIA), "user_id"),
+        (lambda: get_users(NO_DB, [1, -5, 2], None, MEDIA), "user_ids"),
     ],
 )
 def test_use_cases_refuse_bad_input_before_the_database(call, field: str) -> None:

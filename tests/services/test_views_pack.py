@@ -6,9 +6,10 @@ from datetime import datetime
 
 from protos import user_pb2
 from services.user.dal.models import User
-from services.user.pack import MediaDefaults, user_to_pb
+from services.views.media import MediaUrls
+from services.views.users import user_pb
 
-DEFAULTS = MediaDefaults("https://media.example/defaults/a.png", "https://media.example/b.png")
+MEDIA = MediaUrls("https://media.example/bucket/")
 
 
 def _row(**overrides: object) -> User:
@@ -23,10 +24,11 @@ def _row(**overrides: object) -> User:
 
 
 def test_every_field_is_packed_with_default_media_urls() -> None:
-    message = user_to_pb(_row(), DEFAULTS, is_follow=True)
+    message = user_pb(_row(), True, MEDIA)
     assert message == user_pb2.User(
         id=7, name="ann", follow_count=1, follower_count=2, is_follow=True,
-        avatar=DEFAULTS.avatar_url, background_image=DEFAULTS.background_url,
+        avatar="https://media.example/bucket/defaults/avatar.png",
+        background_image="https://media.example/bucket/defaults/background.png",
         signature="hello", total_favorited=3, work_count=4, favorite_count=5,
     )
     # a field added to the proto but not packed would stay at its zero value
@@ -35,9 +37,9 @@ def test_every_field_is_packed_with_default_media_urls() -> None:
     }
 
 
-def test_own_media_urls_win_and_is_follow_defaults_to_false() -> None:
-    row = _row(avatar="https://m/ann.png", background_image="https://m/ann-bg.png")
-    message = user_to_pb(row, DEFAULTS)
-    assert message.avatar == "https://m/ann.png"
+def test_own_media_win_as_keys_or_absolute_urls() -> None:
+    row = _row(avatar="avatars/ann.png", background_image="https://m/ann-bg.png")
+    message = user_pb(row, False, MEDIA)
+    assert message.avatar == "https://media.example/bucket/avatars/ann.png"
     assert message.background_image == "https://m/ann-bg.png"
     assert message.is_follow is False

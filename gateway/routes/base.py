@@ -1,0 +1,32 @@
+"""What every route module uses: the envelope, the dependencies, and both slash forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends
+
+from gateway.deps import Services, get_services
+from gateway.params import Params, read_params
+
+ParamsDep = Annotated[Params, Depends(read_params)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    """A successful response with the contract's envelope."""
+    return {"status_code": 0, "status_msg": "success", **fields}
+
+
+def endpoint(router: APIRouter, method: str, path: str) -> Callable[[Route], Route]:
+    """Register a route at `path` (ending in /) and without its slash: never a redirect."""
+
+    def decorate(function: Route) -> Route:
+        router.add_api_route(path, function, methods=[method])
+        router.add_api_route(path.rstrip("/"), function, methods=[method],
+                             include_in_schema=False)
+        return function
+
+    return decorate

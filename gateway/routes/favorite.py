@@ -1,0 +1,39 @@
+"""Endpoints 7 and 8 of the contract: like and unlike, the videos a user liked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from gateway.pack import video_json
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from protos import video_pb2
+from services.common.errors import AppError, Code
+
+router = APIRouter()
+
+ACTIONS = {1: "Like", 2: "Unlike"}
+
+
+@endpoint(router, "POST", "/douyin/favorite/action/")
+def favorite_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """Like (action_type 1) or unlike (2) a video; doing either twice changes nothing."""
+    viewer = services.verifier.required(params.token)
+    video_id = params.positive_id("video_id")
+    method = params.action("action_type", ACTIONS)
+    services.clients.favorite.call(method, video_pb2.VideoRef(video_id=video_id),
+                                   token=viewer.token)
+    return ok()
+
+
+@endpoint(router, "GET", "/douyin/favorite/list/")
+def favorite_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """The videos `user_id` liked; `is_favorite` is the viewer's."""
+    viewer = services.verifier.viewer(params.token)
+    user_id = params.positive_id("user_id", required=False) or viewer.user_id
+    if user_id is None:
+        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    reply = services.clients.favorite.call("ListFavorites", video_pb2.UserRef(user_id=user_id),
+                                           token=viewer.token, idempotent=True)
+    return ok(video_list=[video_json(v) for v in reply.videos])

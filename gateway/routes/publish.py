@@ -1,0 +1,65 @@
+"""Endpoints 5 and 6 of the contract: publish a video, a user's videos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, BinaryIO
+
+from fastapi import APIRouter, Depends, Request
+
+from gateway.pack import video_json
+from gateway.params import Params, read_params
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from protos import publish_pb2, video_pb2
+from services.common.errors import AppError, Code
+
+router = APIRouter()
+
+CHUNK = 256 * 1024
+# multipart framing and the small fields around the file
+_FORM_OVERHEAD = 64 * 1024
+
+
+async def read_upload(request: Request) -> Params:
+    """The publish form, refused before it is read when its announced size is over the limit."""
+    limit = request.app.state.settings.max_upload_bytes
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit + _FORM_OVERHEAD:
+        raise AppError(Code.TOO_LARGE, f"the video is too large: at most {limit / 2**20:g} MiB")
+    return await read_params(request)
+
+
+def chunks(title: str, size: int, data: BinaryIO) -> Iterator[publish_pb2.PublishChunk]:
+    """The client stream of a publish: the header, then the file in CHUNK-sized pieces."""
+    yield publish_pb2.PublishChunk(header=publish_pb2.PublishHeader(title=title, size=size))
+    while piece := data.read(CHUNK):
+        yield publish_pb2.PublishChunk(data=piece)
+
+
+@endpoint(router, "POST", "/douyin/publish/action/")
+def publish(params: Annotated[Params, Depends(read_upload)],
+            services: ServicesDep) -> dict[str, Any]:
+    """Publish the uploaded video (multipart: data, token, title)."""
+    viewer = services.verifier.required(params.token)
+    upload = params.file("data")
+    title = params.text("title") or ""
+    size = upload.size or 0
+    limit = services.settings.max_upload_bytes
+    if size > limit:
+        raise AppError(Code.TOO_LARGE, f"the video is too large: at most {limit / 2**20:g} MiB")
+    upload.file.seek(0)
+    services.clients.publish.call("Publish", chunks(title, size, upload.file),
+                                  token=viewer.token, timeout=services.settings.publish_timeout)
+    return ok()
+
+
+@endpoint(router, "GET", "/douyin/publish/list/")
+def publish_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """The videos a user published, newest first."""
+    viewer = services.verifier.viewer(params.token)
+    user_id = params.positive_id("user_id", required=False) or viewer.user_id
+    if user_id is None:
+        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    reply = services.clients.publish.call("ListVideos", video_pb2.UserRef(user_id=user_id),
+                                          token=viewer.token, idempotent=True)
+    return ok(video_list=[video_json(v) for v in reply.videos])

@@ -1,0 +1,63 @@
+"""Endpoints 11 to 14 of the contract: follow and unfollow, follow/follower/friend lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from gateway.auth import Viewer
+from gateway.pack import friend_json, user_json
+from gateway.params import Params
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from protos import relation_pb2, video_pb2
+from services.common.errors import AppError, Code
+
+router = APIRouter()
+
+ACTIONS = {1: "Follow", 2: "Unfollow"}
+
+
+def _subject(params: Params, viewer: Viewer) -> video_pb2.UserRef:
+    user_id = params.positive_id("user_id", required=False) or viewer.user_id
+    if user_id is None:
+        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    return video_pb2.UserRef(user_id=user_id)
+
+
+@endpoint(router, "POST", "/douyin/relation/action/")
+def relation_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """Follow (action_type 1) or unfollow (2) a user; doing either twice changes nothing."""
+    viewer = services.verifier.required(params.token)
+    to_user_id = params.positive_id("to_user_id")
+    method = params.action("action_type", ACTIONS)
+    services.clients.relation.call(method, relation_pb2.FollowRequest(to_user_id=to_user_id),
+                                   token=viewer.token)
+    return ok()
+
+
+@endpoint(router, "GET", "/douyin/relation/follow/list/")
+def follow_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """The users `user_id` follows."""
+    viewer = services.verifier.viewer(params.token)
+    reply = services.clients.relation.call("ListFollowing", _subject(params, viewer),
+                                           token=viewer.token, idempotent=True)
+    return ok(user_list=[user_json(u) for u in reply.users])
+
+
+@endpoint(router, "GET", "/douyin/relation/follower/list/")
+def follower_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """The users following `user_id`."""
+    viewer = services.verifier.viewer(params.token)
+    reply = services.clients.relation.call("ListFollowers", _subject(params, viewer),
+                                           token=viewer.token, idempotent=True)
+    return ok(user_list=[user_json(u) for u in reply.users])
+
+
+@endpoint(router, "GET", "/douyin/relation/friend/list/")
+def friend_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+    """The caller's mutual follows, each with the latest message between the two."""
+    viewer = services.verifier.required(params.token)
+    reply = services.clients.relation.call("ListFriends", _subject(params, viewer),
+                                           token=viewer.token, idempotent=True)
+    return ok(user_list=[friend_json(f) for f in reply.friends])

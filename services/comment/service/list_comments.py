@@ -1,0 +1,37 @@
+"""Use case: a video's comments, newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from protos import comment_pb2
+from services.comment.dal.models import Comment
+from services.comment.pack import CommentPacker
+from services.common.db import transaction
+from services.common.errors import AppError, Code
+from services.common.validate import positive_id
+from services.publish.dal.models import Video
+from services.views.media import MediaUrls
+from services.views.users import users_by_id
+
+# a list endpoint without paging in the contract still answers in bounded time
+LIST_LIMIT = 500
+
+
+def list_comments(sessions: sessionmaker[Session], video_id: int, viewer_id: int | None,
+                  media: MediaUrls, pack: CommentPacker) -> list[comment_pb2.Comment]:
+    """The newest comments of `video_id` with their authors: three statements."""
+    positive_id(video_id, "video_id")
+    statement = (
+        select(Comment)
+        .where(Comment.video_id == video_id)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    with transaction(sessions) as session:
+        if session.get(Video, video_id) is None:
+            raise AppError(Code.NOT_FOUND, f"video {video_id} does not exist")
+        rows = session.scalars(statement).all()
+        authors = users_by_id(session, {row.user_id for row in rows}, viewer_id, media)
+    return [pack(row, authors[row.user_id]) for row in rows]

@@ -1,0 +1,1 @@
+"""The favorite use cases."""

@@ -1,0 +1,1 @@
+"""The feed service: the newest videos, for anyone."""

@@ -1,0 +1,1 @@
+"""The relation use cases."""

@@ -1,0 +1,41 @@
+"""Use cases: follow and unfollow, idempotently, with both users' counters in one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.db import atomic, increment
+from services.common.errors import AppError, Code
+from services.common.validate import invalid, positive_id
+from services.relation.dal import repository
+from services.user.dal.models import User
+from services.user.dal.repository import lock_users
+
+
+def set_follow(sessions: sessionmaker[Session], follower_id: int, followee_id: int,
+               following: bool) -> bool:
+    """Follow (or unfollow) `followee_id` as `follower_id`; whether anything changed.
+
+    Following twice or unfollowing a stranger changes nothing; following oneself is refused.
+    The follow row and both counters change together or not at all.
+    """
+    positive_id(followee_id, "to_user_id")
+    if followee_id == follower_id:
+        raise invalid("you cannot follow yourself" if following else "you cannot unfollow yourself")
+
+    def work(session: Session) -> bool:
+        users = lock_users(session, {follower_id, followee_id})
+        if follower_id not in users:
+            raise AppError(Code.UNAUTHENTICATED, "your account no longer exists: please log in")
+        if followee_id not in users:
+            raise AppError(Code.NOT_FOUND, f"user {followee_id} does not exist")
+        changed = (repository.add if following else repository.remove)(
+            session, follower_id, followee_id
+        )
+        if changed:
+            delta = 1 if following else -1
+            increment(session, User, follower_id, follow_count=delta)
+            increment(session, User, followee_id, follower_count=delta)
+        return changed
+
+    return atomic(sessions, work)

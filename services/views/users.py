@@ -1,0 +1,64 @@
+"""Users with `is_follow` relative to a viewer, in one statement for any number of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, false, select
+from sqlalchemy.orm import Session, aliased
+
+from protos import user_pb2
+from services.relation.dal.models import Follow
+from services.user.dal.models import User
+from services.views.media import MediaUrls
+
+
+def is_follow(viewer_id: int | None) -> ColumnElement[bool]:
+    """Whether the viewer follows `users.id`, as a column of any statement selecting users."""
+    if viewer_id is None:
+        return false()
+    # a primary-key probe per row, inside the same statement; its own alias of follows, so that
+    # it never correlates with a follows table the outer statement joins
+    follow = aliased(Follow)
+    return (exists().where(follow.follower_id == viewer_id, follow.followee_id == User.id)
+            .correlate(User))
+
+
+def select_users(viewer_id: int | None) -> Select[tuple[User, bool]]:
+    """`SELECT users, is_follow`: callers add their joins, filters and order."""
+    return select(User, is_follow(viewer_id).label("is_follow"))
+
+
+def user_pb(row: User, following: bool, media: MediaUrls) -> user_pb2.User:
+    """A User message with every field set."""
+    return user_pb2.User(
+        id=row.id,
+        name=row.username,
+        follow_count=row.follow_count,
+        follower_count=row.follower_count,
+        is_follow=bool(following),
+        avatar=media.avatar(row.avatar),
+        background_image=media.background(row.background_image),
+        signature=row.signature,
+        total_favorited=row.total_favorited,
+        work_count=row.work_count,
+        favorite_count=row.favorite_count,
+    )
+
+
+def users_by_id(session: Session, ids: Iterable[int], viewer_id: int | None,
+                media: MediaUrls) -> dict[int, user_pb2.User]:
+    """The users with these ids (unknown ones left out), by id, in one statement."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    # populate_existing: rows locked and counted earlier in the transaction are read afresh
+    statement = select_users(viewer_id).where(User.id.in_(wanted))
+    rows = session.execute(statement.execution_options(populate_existing=True))
+    return {user.id: user_pb(user, following, media) for user, following in rows}
+
+
+def pack_rows(rows: Sequence[Any], media: MediaUrls) -> list[user_pb2.User]:
+    """Rows of `select_users(...)` (in their order) as messages."""
+    return [user_pb(user, following, media) for user, following in rows]

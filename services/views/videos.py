@@ -1,0 +1,56 @@
+"""Videos with authors, counters and the viewer's `is_favorite` / `is_follow`: two statements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, false, select
+from sqlalchemy.orm import Session, aliased
+
+from protos import video_pb2
+from services.favorite.dal.models import Favorite
+from services.publish.dal.models import Video
+from services.views.media import MediaUrls
+from services.views.users import users_by_id
+
+
+def is_favorite(viewer_id: int | None) -> ColumnElement[bool]:
+    """Whether the viewer likes `videos.id`, as a column of any statement selecting videos."""
+    if viewer_id is None:
+        return false()
+    # its own alias of favorites: the liked-videos list joins favorites in the outer statement
+    like = aliased(Favorite)
+    return (exists().where(like.user_id == viewer_id, like.video_id == Video.id)
+            .correlate(Video))
+
+
+def select_videos(viewer_id: int | None) -> Select[tuple[Video, bool]]:
+    """`SELECT videos, is_favorite`: callers add their joins, filters, order and limit."""
+    return select(Video, is_favorite(viewer_id).label("is_favorite"))
+
+
+def epoch_ms(row: Video) -> int:
+    """The video's publish time in milliseconds (stored as a naive UTC DATETIME(6))."""
+    return int(row.created_at.replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def pack_videos(session: Session, rows: Sequence[Any], viewer_id: int | None,
+                media: MediaUrls) -> list[video_pb2.Video]:
+    """Rows of `select_videos(...)` as messages, in their order: one more statement (authors)."""
+    authors = users_by_id(session, {video.author_id for video, _ in rows}, viewer_id, media)
+    return [
+        video_pb2.Video(
+            id=video.id,
+            author=authors[video.author_id],
+            play_url=media.url(video.play_key),
+            cover_url=media.url(video.cover_key),
+            favorite_count=video.favorite_count,
+            comment_count=video.comment_count,
+            is_favorite=bool(liked),
+            title=video.title,
+            created_ms=epoch_ms(video),
+        )
+        for video, liked in rows
+    ]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from gateway.deps import Services, get_services
 from gateway.params import Params, read_params
@@ -15,9 +16,13 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Route = TypeVar("Route", bound=Callable[..., Any])
 
 
-def ok(**fields: Any) -> dict[str, Any]:
-    """A successful response with the contract's envelope."""
-    return {"status_code": 0, "status_msg": "success", **fields}
+def ok(**fields: Any) -> JSONResponse:
+    """A successful response with the contract's envelope.
+
+    A response object, not a dict: FastAPI would otherwise validate and re-encode every field of
+    a 30-video page in Python (`jsonable_encoder`), which costs more than the whole RPC.
+    """
+    return JSONResponse({"status_code": 0, "status_msg": "success", **fields})
 
 
 def endpoint(router: APIRouter, method: str, path: str) -> Callable[[Route], Route]:

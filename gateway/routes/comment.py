@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from gateway.pack import comment_json
 from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
@@ -16,7 +15,7 @@ ACTIONS = {1: "Post", 2: "Delete"}
 
 
 @endpoint(router, "POST", "/douyin/comment/action/")
-def comment_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def comment_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """Post (action_type 1, comment_text) or delete (2, comment_id) a comment on a video."""
     viewer = services.verifier.required(params.token)
     video_id = params.positive_id("video_id")
@@ -36,7 +35,7 @@ def comment_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
 
 
 @endpoint(router, "GET", "/douyin/comment/list/")
-def comment_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def comment_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """A video's comments, newest first, for guests too."""
     viewer = services.verifier.viewer(params.token)
     video_id = params.positive_id("video_id")

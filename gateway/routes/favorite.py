@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
 from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
@@ -17,7 +16,7 @@ ACTIONS = {1: "Like", 2: "Unlike"}
 
 
 @endpoint(router, "POST", "/douyin/favorite/action/")
-def favorite_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def favorite_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """Like (action_type 1) or unlike (2) a video; doing either twice changes nothing."""
     viewer = services.verifier.required(params.token)
     video_id = params.positive_id("video_id")
@@ -28,7 +27,7 @@ def favorite_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
 
 
 @endpoint(router, "GET", "/douyin/favorite/list/")
-def favorite_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def favorite_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The videos `user_id` liked; `is_favorite` is the viewer's."""
     viewer = services.verifier.viewer(params.token)
     user_id = params.positive_id("user_id", required=False) or viewer.user_id

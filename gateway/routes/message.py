@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from gateway.pack import message_json
 from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
@@ -16,7 +15,7 @@ ACTIONS = {1: "Send"}
 
 
 @endpoint(router, "GET", "/douyin/message/chat/")
-def chat(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def chat(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The conversation with `to_user_id`; after `pre_msg_time` (ms), only what was received."""
     viewer = services.verifier.required(params.token)
     request = message_pb2.ChatRequest(to_user_id=params.positive_id("to_user_id"),
@@ -26,7 +25,7 @@ def chat(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
 
 
 @endpoint(router, "POST", "/douyin/message/action/")
-def send(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def send(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """Send `content` to `to_user_id` (action_type 1, the only action)."""
     viewer = services.verifier.required(params.token)
     to_user_id = params.positive_id("to_user_id")

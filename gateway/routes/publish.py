@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
 from gateway.params import Params, read_params
@@ -38,7 +39,7 @@ def chunks(title: str, size: int, data: BinaryIO) -> Iterator[publish_pb2.Publis
 
 @endpoint(router, "POST", "/douyin/publish/action/")
 def publish(params: Annotated[Params, Depends(read_upload)],
-            services: ServicesDep) -> dict[str, Any]:
+            services: ServicesDep) -> JSONResponse:
     """Publish the uploaded video (multipart: data, token, title)."""
     viewer = services.verifier.required(params.token)
     upload = params.file("data")
@@ -54,7 +55,7 @@ def publish(params: Annotated[Params, Depends(read_upload)],
 
 
 @endpoint(router, "GET", "/douyin/publish/list/")
-def publish_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def publish_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The videos a user published, newest first."""
     viewer = services.verifier.viewer(params.token)
     user_id = params.positive_id("user_id", required=False) or viewer.user_id

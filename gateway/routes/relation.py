@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from gateway.auth import Viewer
 from gateway.pack import friend_json, user_json
@@ -26,7 +25,7 @@ def _subject(params: Params, viewer: Viewer) -> video_pb2.UserRef:
 
 
 @endpoint(router, "POST", "/douyin/relation/action/")
-def relation_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def relation_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """Follow (action_type 1) or unfollow (2) a user; doing either twice changes nothing."""
     viewer = services.verifier.required(params.token)
     to_user_id = params.positive_id("to_user_id")
@@ -37,7 +36,7 @@ def relation_action(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
 
 
 @endpoint(router, "GET", "/douyin/relation/follow/list/")
-def follow_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def follow_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The users `user_id` follows."""
     viewer = services.verifier.viewer(params.token)
     reply = services.clients.relation.call("ListFollowing", _subject(params, viewer),
@@ -46,7 +45,7 @@ def follow_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
 
 
 @endpoint(router, "GET", "/douyin/relation/follower/list/")
-def follower_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def follower_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The users following `user_id`."""
     viewer = services.verifier.viewer(params.token)
     reply = services.clients.relation.call("ListFollowers", _subject(params, viewer),
@@ -55,7 +54,7 @@ def follower_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
 
 
 @endpoint(router, "GET", "/douyin/relation/friend/list/")
-def friend_list(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def friend_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The caller's mutual follows, each with the latest message between the two."""
     viewer = services.verifier.required(params.token)
     reply = services.clients.relation.call("ListFriends", _subject(params, viewer),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
 from gateway.pack import user_json
@@ -16,7 +15,7 @@ from services.common.errors import AppError, Code
 router = APIRouter()
 
 
-def _auth(services: Services, params: Params, method: str) -> dict[str, Any]:
+def _auth(services: Services, params: Params, method: str) -> JSONResponse:
     request = user_pb2.RegisterRequest if method == "Register" else user_pb2.LoginRequest
     reply = services.clients.user.call(
         method, request(username=params.text("username"), password=params.text("password"))
@@ -25,19 +24,19 @@ def _auth(services: Services, params: Params, method: str) -> dict[str, Any]:
 
 
 @endpoint(router, "POST", "/douyin/user/register/")
-def register(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def register(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """Create an account and log it in."""
     return _auth(services, params, "Register")
 
 
 @endpoint(router, "POST", "/douyin/user/login/")
-def login(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def login(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """Log in with username and password."""
     return _auth(services, params, "Login")
 
 
 @endpoint(router, "GET", "/douyin/user/")
-def user_info(params: ParamsDep, services: ServicesDep) -> dict[str, Any]:
+def user_info(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """A user's profile; without user_id, the token's own user (as the official test sends)."""
     viewer = services.verifier.viewer(params.token)
     user_id = params.positive_id("user_id", required=False) or viewer.user_id

@@ -13,22 +13,23 @@ from protos import video_pb2
 from services.favorite.dal.models import Favorite
 from services.publish.dal.models import Video
 from services.views.media import MediaUrls
-from services.views.users import users_by_id
+from services.views.users import VIEWER, users_by_id
 
 
-def is_favorite(viewer_id: int | None) -> ColumnElement[bool]:
+def is_favorite(anonymous: bool) -> ColumnElement[bool]:
     """Whether the viewer likes `videos.id`, as a column of any statement selecting videos."""
-    if viewer_id is None:
+    if anonymous:
         return false()
     # its own alias of favorites: the liked-videos list joins favorites in the outer statement
     like = aliased(Favorite)
-    return (exists().where(like.user_id == viewer_id, like.video_id == Video.id)
+    return (exists().where(like.user_id == VIEWER, like.video_id == Video.id)
             .correlate(Video))
 
 
-def select_videos(viewer_id: int | None) -> Select[tuple[Video, bool]]:
-    """`SELECT videos, is_favorite`: callers add their joins, filters, order and limit."""
-    return select(Video, is_favorite(viewer_id).label("is_favorite"))
+def select_videos(anonymous: bool) -> Select[tuple[Video, bool]]:
+    """`SELECT videos, is_favorite`: callers add their joins, filters, order and limit, once
+    per shape (see `services.views.users`), and execute it with `viewer_params`."""
+    return select(Video, is_favorite(anonymous).label("is_favorite"))
 
 
 def epoch_ms(row: Video) -> int:

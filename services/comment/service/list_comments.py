@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import comment_pb2
@@ -19,19 +21,23 @@ from services.views.users import users_by_id
 LIST_LIMIT = 500
 
 
+@cache
+def _comments_on() -> Select[tuple[Comment]]:
+    return (
+        select(Comment)
+        .where(Comment.video_id == bindparam("video_id"))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(LIST_LIMIT)
+    )
+
+
 def list_comments(sessions: sessionmaker[Session], video_id: int, viewer_id: int | None,
                   media: MediaUrls, pack: CommentPacker) -> list[comment_pb2.Comment]:
     """The newest comments of `video_id` with their authors: three statements."""
     positive_id(video_id, "video_id")
-    statement = (
-        select(Comment)
-        .where(Comment.video_id == video_id)
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(LIST_LIMIT)
-    )
     with transaction(sessions) as session:
         if session.get(Video, video_id) is None:
             raise AppError(Code.NOT_FOUND, f"video {video_id} does not exist")
-        rows = session.scalars(statement).all()
+        rows = session.scalars(_comments_on(), {"video_id": video_id}).all()
         authors = users_by_id(session, {row.user_id for row in rows}, viewer_id, media)
     return [pack(row, authors[row.user_id]) for row in rows]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import video_pb2
@@ -11,23 +14,30 @@ from services.common.validate import positive_id
 from services.publish.dal.models import Video
 from services.user.dal.models import User
 from services.views.media import MediaUrls
+from services.views.users import viewer_params
 from services.views.videos import pack_videos, select_videos
 
 # a list endpoint without paging in the contract still answers in bounded time
 LIST_LIMIT = 500
 
 
+@cache
+def _videos_of(anonymous: bool) -> Select[tuple[Video, bool]]:
+    return (
+        select_videos(anonymous)
+        .where(Video.author_id == bindparam("user_id"))
+        .order_by(Video.created_at.desc(), Video.id.desc())
+        .limit(LIST_LIMIT)
+    )
+
+
 def list_videos(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
                 media: MediaUrls) -> list[video_pb2.Video]:
     """The videos `user_id` published, as the viewer sees them: three statements."""
     positive_id(user_id, "user_id")
-    statement = (
-        select_videos(viewer_id)
-        .where(Video.author_id == user_id)
-        .order_by(Video.created_at.desc(), Video.id.desc())
-        .limit(LIST_LIMIT)
-    )
+    params = {"user_id": user_id, **viewer_params(viewer_id)}
     with transaction(sessions) as session:
         if session.get(User, user_id) is None:
             raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
-        return pack_videos(session, session.execute(statement).all(), viewer_id, media)
+        rows = session.execute(_videos_of(viewer_id is None), params).all()
+        return pack_videos(session, rows, viewer_id, media)

@@ -6,7 +6,9 @@ with `is_follow` (and for friends one more for the latest messages).
 
 from __future__ import annotations
 
-from sqlalchemy import exists
+from functools import cache
+
+from sqlalchemy import BigInteger, Select, bindparam, exists
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from protos import relation_pb2, user_pb2
@@ -17,47 +19,64 @@ from services.message.dal.repository import latest_messages
 from services.relation.dal.models import Follow
 from services.user.dal.models import User
 from services.views.media import MediaUrls
-from services.views.users import pack_rows, select_users
+from services.views.users import pack_rows, select_users, viewer_params
 
 # a list endpoint without paging in the contract still answers in bounded time
 LIST_LIMIT = 1000
+USER = bindparam("user_id", type_=BigInteger)
 
 
-def _require_user(session: Session, user_id: int) -> None:
-    if session.get(User, user_id) is None:
-        raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
+@cache
+def _following(anonymous: bool) -> Select[tuple[User, bool]]:
+    return (
+        select_users(anonymous)
+        .join(Follow, Follow.followee_id == User.id)
+        .where(Follow.follower_id == USER)
+        .order_by(Follow.created_at.desc(), User.id)
+        .limit(LIST_LIMIT)
+    )
+
+
+@cache
+def _followers(anonymous: bool) -> Select[tuple[User, bool]]:
+    return (
+        select_users(anonymous)
+        .join(Follow, Follow.follower_id == User.id)
+        .where(Follow.followee_id == USER)
+        .order_by(Follow.created_at.desc(), User.id)
+        .limit(LIST_LIMIT)
+    )
+
+
+@cache
+def _friends() -> Select[tuple[User, bool]]:
+    back = aliased(Follow)
+    return (
+        _following(False)
+        .where(exists().where(back.follower_id == User.id, back.followee_id == USER))
+    )
+
+
+def _list(sessions: sessionmaker[Session], statement: Select[tuple[User, bool]], user_id: int,
+          viewer_id: int | None, media: MediaUrls) -> list[user_pb2.User]:
+    positive_id(user_id, "user_id")
+    with transaction(sessions) as session:
+        if session.get(User, user_id) is None:
+            raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
+        rows = session.execute(statement, {"user_id": user_id, **viewer_params(viewer_id)})
+        return pack_rows(rows.all(), media)
 
 
 def list_following(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
                    media: MediaUrls) -> list[user_pb2.User]:
     """The users `user_id` follows, most recently followed first."""
-    positive_id(user_id, "user_id")
-    statement = (
-        select_users(viewer_id)
-        .join(Follow, Follow.followee_id == User.id)
-        .where(Follow.follower_id == user_id)
-        .order_by(Follow.created_at.desc(), User.id)
-        .limit(LIST_LIMIT)
-    )
-    with transaction(sessions) as session:
-        _require_user(session, user_id)
-        return pack_rows(session.execute(statement).all(), media)
+    return _list(sessions, _following(viewer_id is None), user_id, viewer_id, media)
 
 
 def list_followers(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
                    media: MediaUrls) -> list[user_pb2.User]:
     """The users following `user_id`, most recent first."""
-    positive_id(user_id, "user_id")
-    statement = (
-        select_users(viewer_id)
-        .join(Follow, Follow.follower_id == User.id)
-        .where(Follow.followee_id == user_id)
-        .order_by(Follow.created_at.desc(), User.id)
-        .limit(LIST_LIMIT)
-    )
-    with transaction(sessions) as session:
-        _require_user(session, user_id)
-        return pack_rows(session.execute(statement).all(), media)
+    return _list(sessions, _followers(viewer_id is None), user_id, viewer_id, media)
 
 
 def list_friends(sessions: sessionmaker[Session], user_id: int, viewer_id: int,
@@ -66,17 +85,9 @@ def list_friends(sessions: sessionmaker[Session], user_id: int, viewer_id: int,
     positive_id(user_id, "user_id")
     if user_id != viewer_id:
         raise AppError(Code.PERMISSION_DENIED, "you can only list your own friends")
-    back = aliased(Follow)
-    statement = (
-        select_users(viewer_id)
-        .join(Follow, Follow.followee_id == User.id)
-        .where(Follow.follower_id == user_id)
-        .where(exists().where(back.follower_id == User.id, back.followee_id == user_id))
-        .order_by(Follow.created_at.desc(), User.id)
-        .limit(LIST_LIMIT)
-    )
     with transaction(sessions) as session:
-        friends = pack_rows(session.execute(statement).all(), media)
+        rows = session.execute(_friends(), {"user_id": user_id, "viewer_id": viewer_id})
+        friends = pack_rows(rows.all(), media)
         latest = latest_messages(session, user_id, [friend.id for friend in friends])
     result = []
     for friend in friends:

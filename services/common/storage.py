@@ -171,6 +171,13 @@ class ObjectStore:
                 raise
             return True
 
+    def keys_older_than(self, prefix: str, before: datetime) -> Iterator[str]:
+        """Keys under `prefix` last written before `before` (listed lazily, page by page)."""
+        with self._call("list", prefix):
+            for item in self._client.list_objects(self.bucket, prefix=prefix, recursive=True):
+                if item.last_modified is not None and item.last_modified < before:
+                    yield item.object_name
+
     def get_bytes(self, key: str) -> bytes:
         """The content of `key` (whole, in memory: for tests and small objects)."""
         with self._call("get", key):

@@ -52,7 +52,7 @@ def test_table_options_and_checks_match_the_models(engine: Engine) -> None:
 
 
 def test_current_is_the_head_after_upgrade(database_url: str) -> None:
-    assert _head() == "0002_social"
+    assert _head() == "0003_media_keys"
     assert migrate.current(database_url) == _head()
     migrate.upgrade(database_url)  # at head already: nothing to do, nothing fails
     assert migrate.current(database_url) == _head()

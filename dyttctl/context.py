@@ -26,16 +26,21 @@ class Operator:
     out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
 
     @cached_property
-    def stack(self) -> StackContext:
-        """The stack definition bound to the state dir, loaded on first use."""
-        home = (self.home or default_home()).resolve()
+    def environ(self) -> dict[str, str]:
+        """The environment the stack's definition is read with (and the supervisor runs in)."""
         environ = dict(os.environ)
         if self.provider:
             environ["DYTT_STACK__PROVIDER"] = self.provider
+        return environ
+
+    @cached_property
+    def stack(self) -> StackContext:
+        """The stack definition bound to the state dir, loaded on first use."""
+        home = (self.home or default_home()).resolve()
         config = self.config or home / "dytt.toml"
         if self.config and not self.config.exists():
             raise click.UsageError(f"config file {self.config} does not exist")
-        return StackContext(load_definition(config, environ), home)
+        return StackContext(load_definition(config, self.environ), home)
 
 
 pass_operator = click.make_pass_decorator(Operator)

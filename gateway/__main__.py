@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import uvicorn
 
@@ -35,9 +36,24 @@ def main() -> None:
         original_exit(sig, frame)
 
     server.handle_exit = handle_exit  # type: ignore[method-assign]
+    # listening before registering, so nobody is sent here too early; SO_REUSEPORT lets a new
+    # gateway take over this port while this one drains (a rolling restart)
+    sock = listening_socket(settings.host, settings.port)
     registration.start()
     log.info("serving", extra={"address": info.address})
-    server.run()
+    server.run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on host:port that other gateways may share."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 if __name__ == "__main__":

@@ -75,11 +75,22 @@ class Component(_Strict):
     callers: list[str] = []
     native: NativeSpec | None = None
     docker: DockerSpec | None = None
+    # which process of a scaled component this is: "" for the first, set by the supervisor
+    instance: str = ""
 
     @property
     def port(self) -> int:
         """The component's main port."""
         return self.ports["main"]
+
+    @property
+    def unit(self) -> str:
+        """The name of this process: `name`, or `name@instance` for further instances."""
+        return f"{self.name}@{self.instance}" if self.instance else self.name
+
+    def as_instance(self, instance: str, port: int) -> Component:
+        """The same component as another process, listening on `port`."""
+        return self.model_copy(update={"instance": instance, "ports": {**self.ports, "main": port}})
 
     @model_validator(mode="after")
     def _has_main_port(self) -> Component:

@@ -140,9 +140,14 @@ def _rotation(path: Path) -> int:
 
 
 def plain_files(log_dir: Path, components: Iterable[str]) -> list[tuple[str, Path]]:
-    """(component, file) for the captured output of each component that has one."""
-    return [(name, log_dir / f"{name}.log") for name in components
-            if (log_dir / f"{name}.log").is_file()]
+    """(component, file) for the captured output of each process of the components: the first
+    one's `name.log` and further instances' `name@N.log`."""
+    found = []
+    for name in components:
+        first = log_dir / f"{name}.log"
+        found += [(name, first)] if first.is_file() else []
+        found += [(name, path) for path in sorted(log_dir.glob(f"{name}@*.log"))]
+    return found
 
 
 def _parse_plain_lines(raws: Iterable[str], component: str,

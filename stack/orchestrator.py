@@ -50,7 +50,7 @@ def wait_ready(ctx: StackContext, comp: Component, progress: Progress = _quiet) 
                 f"{comp.name} exited during start-up; last lines of its log:\n"
                 f"{provider.log_tail(ctx, comp)}"
             )
-        progress(comp.name, f"waiting ({health.detail})")
+        progress(comp.unit, f"waiting ({health.detail})")
         time.sleep(comp.ready.interval)
     raise ReadinessTimeout(
         f"{comp.name} not ready after {comp.ready.timeout:g}s ({health.detail}); "
@@ -69,11 +69,13 @@ def waves(components: list[Component]) -> list[list[Component]]:
     return groups
 
 
-def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
+def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet,
+       running: Callable[[Component], bool] | None = None) -> None:
     """Start the chosen components and their dependencies in dependency order.
 
     Components whose dependencies are all ready start together (one wave); each is ready and
-    bootstrapped before anything that depends on it starts.
+    bootstrapped before anything that depends on it starts. `running` tells whether a component
+    runs already (default: its provider's record of its first process).
     """
     ctx.ensure_dirs()
     chosen = ctx.definition.select(names)
@@ -84,19 +86,24 @@ def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _
     for wave in waves(chosen):
         for comp in wave:
             provider = providers.get(ctx.definition.provider_of(comp))
-            if provider.inspect(ctx, comp).running:
-                progress(comp.name, "already running")
+            if running(comp) if running else provider.inspect(ctx, comp).running:
+                progress(comp.unit, "already running")
                 continue
             if provider.binds_ports:
                 preflight(ctx, comp)
-            progress(comp.name, "starting")
+            progress(comp.unit, "starting")
             provider.start(ctx, comp)
         for comp in wave:
+            provider = providers.get(ctx.definition.provider_of(comp))
+            if running and not provider.inspect(ctx, comp).running:
+                # it runs as further instances only (a rolling restart); the caller checks them
+                progress(comp.unit, "running as further instances")
+                continue
             waited = wait_ready(ctx, comp, progress)
             if comp.bootstrap:
-                progress(comp.name, "bootstrapping")
+                progress(comp.unit, "bootstrapping")
                 BOOTSTRAPS[comp.bootstrap](ctx, comp)
-            progress(comp.name, f"ready ({waited:.1f}s)")
+            progress(comp.unit, f"ready ({waited:.1f}s)")
 
 
 def down(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
@@ -109,11 +116,11 @@ def down(ctx: StackContext, names: list[str] | None = None, progress: Progress =
 
     def stop(comp: Component) -> None:
         provider = providers.get(ctx.definition.provider_of(comp))
-        progress(comp.name, "stopping")
+        progress(comp.unit, "stopping")
         started = time.monotonic()
         stopped = provider.stop(ctx, comp)
         took = time.monotonic() - started
-        progress(comp.name, f"stopped ({took:.1f}s)" if stopped else "not running")
+        progress(comp.unit, f"stopped ({took:.1f}s)" if stopped else "not running")
 
     for wave in reversed(waves(chosen)):
         # components of one wave do not depend on each other: they drain in parallel

@@ -69,10 +69,12 @@ class StackContext:
         return self.home / (comp.data_dir or f"data/{comp.name}")
 
     def log_file(self, comp: Component) -> Path:
-        return self.log_dir / f"{comp.name}.log"
+        """What the process of `comp` writes to stdout and stderr."""
+        return self.log_dir / f"{comp.unit}.log"
 
     def record_file(self, comp: Component) -> Path:
-        return self.run_dir / f"{comp.name}.json"
+        """The run record (pid, start time) of the process of `comp`."""
+        return self.run_dir / f"{comp.unit}.json"
 
     def ensure_dirs(self) -> None:
         """Create the state dir's folders."""

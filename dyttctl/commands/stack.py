@@ -6,10 +6,13 @@ import json
 import time
 
 import click
+import psutil
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
 from stack import orchestrator
+from stack.supervisor.control import SupervisorClient, stack_status
+from stack.supervisor.launch import ensure_supervisor
 
 STATE_STYLE = {"running": "green", "stopped": "dim", "external": "cyan"}
 
@@ -30,9 +33,13 @@ def _progress(op: Operator) -> orchestrator.Progress:
 @click.argument("components", nargs=-1)
 @pass_operator
 def up(op: Operator, components: tuple[str, ...]) -> None:
-    """Start the stack (or COMPONENTS and their dependencies) and wait until it is ready."""
+    """Start the stack (or COMPONENTS and their dependencies) and wait until it is ready.
+
+    The stack runs under its supervisor (started here if needed), which restarts what crashes.
+    """
     started = time.monotonic()
-    orchestrator.up(op.stack, list(components), _progress(op))
+    supervisor = ensure_supervisor(op.stack, op.config, op.environ)
+    supervisor.call("up", _progress(op), names=list(components) or None)
     op.err.print(f"[green]stack ready[/] in {time.monotonic() - started:.1f}s")
 
 
@@ -40,10 +47,33 @@ def up(op: Operator, components: tuple[str, ...]) -> None:
 @click.argument("components", nargs=-1)
 @pass_operator
 def down(op: Operator, components: tuple[str, ...]) -> None:
-    """Stop the stack (or COMPONENTS and what depends on them), dependents first."""
+    """Stop the stack (or COMPONENTS and what depends on them), dependents first.
+
+    Stopping the whole stack also ends its supervisor.
+    """
     started = time.monotonic()
-    orchestrator.down(op.stack, list(components), _progress(op))
+    supervisor = SupervisorClient(op.stack)
+    if supervisor.alive():
+        pid = supervisor.call("ping")["pid"]
+        supervisor.call("down", _progress(op), names=list(components) or None)
+        if not components:
+            _wait_gone(pid)
+    else:
+        # no supervisor (it was killed): stop what the run records name, directly
+        orchestrator.down(op.stack, list(components), _progress(op))
     op.err.print(f"stack down in {time.monotonic() - started:.1f}s")
+
+
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """Until process `pid` has exited (a zombie counts: its parent may never reap it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.05)
 
 
 def _uptime(seconds: float | None) -> str:
@@ -59,7 +89,7 @@ def _uptime(seconds: float | None) -> str:
 @pass_operator
 def status(op: Operator, as_json: bool) -> None:
     """Show every component: state, pid, endpoints, health and uptime."""
-    rows = orchestrator.status(op.stack)
+    rows = stack_status(op.stack)
     if as_json:
         doc = {"home": str(op.stack.home), "components": [r.to_json() for r in rows]}
         click.echo(json.dumps(doc, indent=2))
@@ -76,6 +106,10 @@ def status(op: Operator, as_json: bool) -> None:
         if isinstance(instances, list):
             endpoints += [f"[dim]instance[/] {i.get('address')} pid {i.get('pid')}"
                           for i in instances]
+        for unit in r.extra.get("units") or []:  # type: ignore[union-attr]
+            if unit["state"] != "running" or unit["restarts"]:
+                endpoints.append(f"[yellow]{unit['unit']}[/] {unit['state']}, "
+                                 f"{unit['restarts']} restarts {unit['last_exit']}")
         style = STATE_STYLE.get(r.state, "red")
         health_style = "green" if r.health == "ok" else ("dim" if r.health == "-" else "red")
         table.add_row(

@@ -39,6 +39,10 @@ SERVER = textwrap.dedent(
     sock.bind(("127.0.0.1", port))
     sock.listen()
     print("toy: listening", flush=True)
+    if mode == "crash-later":
+        time.sleep(0.5)
+        print("toy: fatal: lost the thing", flush=True)
+        sys.exit(3)
     while True:
         conn, _ = sock.accept()
         conn.close()

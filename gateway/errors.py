@@ -60,7 +60,9 @@ def install(app: FastAPI) -> None:
         ids = tracing.current_ids()
         if ids is not None:
             response.headers["X-Trace-Id"] = ids[0]
-        log.info("request", extra={
+        # health checks (readiness probes, dashboards) are debug noise at INFO
+        level = logging.DEBUG if request.url.path == "/healthz" else logging.INFO
+        log.log(level, "request", extra={
             "method": request.method, "path": request.url.path, "http_status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
         })

@@ -180,6 +180,9 @@ def read(log_dir: Path, components: Iterable[str], flt: Filter) -> list[LogLine]
     return lines
 
 
+LIST_EVERY = 2.0
+
+
 class Follower:
     """New lines of the components' logs as they are written, across rotations and new files."""
 
@@ -191,15 +194,22 @@ class Follower:
         self._positions: dict[Path, tuple[int, int]] = {}
         # plain file -> time of its last line, for the lines that carry none
         self._last_ts: dict[Path, datetime | None] = {}
+        self._files: list[tuple[str, Path]] = []
+        self._listed = 0.0
         for _component, path in self._live_files():
             stat = path.stat()
             self._positions[path] = (stat.st_ino, stat.st_size)
             self._last_ts[path] = datetime.now(UTC)
 
     def _live_files(self) -> list[tuple[str, Path]]:
-        jsonl = [(c, p) for c, p in log_files(self.log_dir, self.components)
-                 if p.name.endswith(".jsonl")]
-        return jsonl + plain_files(self.log_dir, self.components)
+        # listing the folders costs more than reading what is new: new files (an instance, a
+        # rotation) are noticed within LIST_EVERY seconds
+        if time.monotonic() - self._listed > LIST_EVERY:
+            jsonl = [(c, p) for c, p in log_files(self.log_dir, self.components)
+                     if p.name.endswith(".jsonl")]
+            self._files = jsonl + plain_files(self.log_dir, self.components)
+            self._listed = time.monotonic()
+        return self._files
 
     def poll(self) -> list[LogLine]:
         """Lines written since the last poll, in time order."""
@@ -212,6 +222,8 @@ class Follower:
             inode, offset = self._positions.get(path, (stat.st_ino, 0))
             if inode != stat.st_ino or stat.st_size < offset:
                 offset = 0  # rotated or truncated: a new file under the old name
+            elif stat.st_size == offset:
+                continue  # nothing new
             with path.open("rb") as f:
                 f.seek(offset)
                 chunk = f.read()

@@ -9,6 +9,7 @@ collaborator injectable.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -39,6 +40,9 @@ from stack.zipkin import TraceSummary, zipkin_client
 
 # how far back the logs panel starts when it opens
 BACKLOG_WINDOW = timedelta(minutes=15)
+
+
+CERTS_EVERY = 30.0  # seconds between two reads of the certificates
 
 
 class CockpitApi(Protocol):
@@ -105,6 +109,7 @@ class Cockpit:
         self._statuses = StatusCache(ctx, status=status, probe_every=probe_every)
         self._sampler = sampler or ProcessSampler()
         self._certs = certs or (lambda: ops.list_certs(pki_store(ctx)))
+        self._cert_cache: tuple[float, dict[str, float]] | None = None
         self._registry = registry
         self._zipkin = zipkin
         self._control = control or DefaultControl(ctx)
@@ -117,12 +122,20 @@ class Cockpit:
     def component_names(self) -> list[str]:
         return [c.name for c in self.ctx.definition.select(None)]
 
+    def _cert_days(self) -> dict[str, float]:
+        # certificates change on rotation only: reading and parsing them every refresh was a
+        # tenth of the dashboard's idle CPU
+        now = time.monotonic()
+        if self._cert_cache is None or now - self._cert_cache[0] > CERTS_EVERY:
+            self._cert_cache = (now, cert_days_left(self._certs()))
+        return self._cert_cache[1]
+
     def components(self) -> list[ComponentRow]:
         with translated("status"):
             statuses = self._statuses.get()
         usage = self._sampler.sample({s.name: component_pids(s) for s in statuses})
         try:
-            days = cert_days_left(self._certs())
+            days = self._cert_days()
         except (PkiError, OSError):
             # an unreadable PKI store must not hide the components; the certs command explains
             days = {}

@@ -38,6 +38,7 @@ def up(op: Operator, components: tuple[str, ...]) -> None:
     The stack runs under its supervisor (started here if needed), which restarts what crashes.
     """
     started = time.monotonic()
+    op.stack.definition.select(list(components))  # unknown names fail before anything starts
     supervisor = ensure_supervisor(op.stack, op.config, op.environ)
     supervisor.call("up", _progress(op), names=list(components) or None)
     op.err.print(f"[green]stack ready[/] in {time.monotonic() - started:.1f}s")

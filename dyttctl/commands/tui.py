@@ -8,7 +8,7 @@ from dyttctl.context import Operator, pass_operator
 
 
 @click.command()
-@click.option("--refresh", type=click.FloatRange(min=0.5), default=2.0, show_default=True,
+@click.option("--refresh", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
               metavar="SECONDS", help="Seconds between two refreshes of the components.")
 @pass_operator
 def tui(op: Operator, refresh: float) -> None:

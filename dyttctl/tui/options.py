@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 class TuiOptions:
     """How often the dashboard reads what, and how it lays itself out."""
 
-    components_every: float = 2.0
+    components_every: float = 5.0
     """Seconds between two reads of the components' status (probes, psutil, certificates)."""
     logs_every: float = 0.5
     """Seconds between two polls of the log files."""

@@ -96,8 +96,10 @@ class LoggingInterceptor(AroundInterceptor):
             if status == "OK" and _aborted(context):
                 status = context.code().name
             peer = peer_of(context)
-            # logged inside the server span, so the line carries its trace and span ids
-            log.info(
+            # logged inside the server span, so the line carries its trace and span ids;
+            # health checks (readiness probes, dashboards) are debug noise at INFO
+            log.log(
+                logging.DEBUG if method.startswith(HEALTH_PREFIX) else logging.INFO,
                 "rpc",
                 extra={
                     "method": method,

@@ -28,6 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # one line per readiness probe would bury what the supervisor has to say
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     ctx = StackContext(load_definition(args.config or args.home / "dytt.toml", dict(os.environ)),
                        args.home)
     ctx.ensure_dirs()

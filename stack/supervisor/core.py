@@ -23,6 +23,7 @@ from typing import Any
 
 import psutil
 
+from services.common import registry
 from stack import orchestrator, providers
 from stack.definition import Component
 from stack.errors import StackError
@@ -388,7 +389,28 @@ class Supervisor:
                 continue
             self._crashed(unit, ended, now)
 
+    def _forget_registration(self, comp: Component, pid: int) -> None:
+        """Delete a dead process's etcd key now rather than when its lease runs out (up to the
+        TTL later), so that nobody is sent to it meanwhile."""
+        etcd = self.ctx.definition.components["etcd"]
+        try:
+            client = registry.connect([(self.ctx.host(etcd), etcd.port)], timeout=2)
+        except Exception:
+            return
+        try:
+            for value, meta in client.get_prefix(registry.service_prefix(comp.name)):
+                with contextlib.suppress(ValueError):
+                    if json.loads(value).get("pid") == pid:
+                        client.delete(meta.key)
+                        self._event(comp.unit, f"removed its registration {meta.key.decode()}")
+        except Exception:
+            log.warning("could not remove the registration of %s (pid %d)", comp.unit, pid)
+        finally:
+            client.close()
+
     def _crashed(self, unit: Unit, how: str, now: float) -> None:
+        if unit.comp.kind in SERVICE_KINDS and unit.pid is not None:
+            self._forget_registration(unit.comp, unit.pid)
         with self._lock:
             unit.last_exit, unit.pid = how, None
             unit.crashes.append(now)

@@ -61,7 +61,11 @@ def test_durations() -> None:
         logs.parse_duration("soon")
 
 
-def test_follower_sees_new_lines_partial_lines_new_files_and_rotation(tmp_path: Path) -> None:
+def test_follower_sees_new_lines_partial_lines_new_files_and_rotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # new files are looked for every LIST_EVERY seconds; here at every poll
+    monkeypatch.setattr(logs, "LIST_EVERY", 0.0)
     live = tmp_path / "user" / "a.jsonl"
     _write(live, _rec(NOW, "before"))
     follower = logs.Follower(tmp_path, ["user"], logs.Filter())

@@ -20,7 +20,7 @@ from stack.wiring import SERVICE_KINDS
 Progress = Callable[[str, str], None]
 
 
-def _quiet(_name: str, _event: str) -> None:
+def quiet(_name: str, _event: str) -> None:
     pass
 
 
@@ -35,7 +35,7 @@ def preflight(ctx: StackContext, comp: Component) -> None:
             )
 
 
-def wait_ready(ctx: StackContext, comp: Component, progress: Progress = _quiet) -> float:
+def wait_ready(ctx: StackContext, comp: Component, progress: Progress = quiet) -> float:
     """Poll the readiness check until it passes; seconds waited. Fails early if it exits."""
     provider = providers.get(ctx.definition.provider_of(comp))
     start = time.monotonic()
@@ -69,7 +69,7 @@ def waves(components: list[Component]) -> list[list[Component]]:
     return groups
 
 
-def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet,
+def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = quiet,
        running: Callable[[Component], bool] | None = None) -> None:
     """Start the chosen components and their dependencies in dependency order.
 
@@ -106,7 +106,7 @@ def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = _
             progress(comp.unit, f"ready ({waited:.1f}s)")
 
 
-def down(ctx: StackContext, names: list[str] | None = None, progress: Progress = _quiet) -> None:
+def down(ctx: StackContext, names: list[str] | None = None, progress: Progress = quiet) -> None:
     """Stop the chosen components (all when none), dependents first; a wave at a time."""
     chosen = ctx.definition.select(names) if names else ctx.definition.select(None)
     if names:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from gateway.auth import Viewer
+from gateway.deps import Services
 from gateway.pack import friend_json, user_json
 from gateway.params import Params
 from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
@@ -35,22 +36,23 @@ def relation_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     return ok()
 
 
+def _users(params: Params, services: Services, method: str) -> JSONResponse:
+    viewer = services.verifier.viewer(params.token)
+    reply = services.clients.relation.call(method, _subject(params, viewer), token=viewer.token,
+                                           idempotent=True)
+    return ok(user_list=[user_json(u) for u in reply.users])
+
+
 @endpoint(router, "GET", "/douyin/relation/follow/list/")
 def follow_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The users `user_id` follows."""
-    viewer = services.verifier.viewer(params.token)
-    reply = services.clients.relation.call("ListFollowing", _subject(params, viewer),
-                                           token=viewer.token, idempotent=True)
-    return ok(user_list=[user_json(u) for u in reply.users])
+    return _users(params, services, "ListFollowing")
 
 
 @endpoint(router, "GET", "/douyin/relation/follower/list/")
 def follower_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The users following `user_id`."""
-    viewer = services.verifier.viewer(params.token)
-    reply = services.clients.relation.call("ListFollowers", _subject(params, viewer),
-                                           token=viewer.token, idempotent=True)
-    return ok(user_list=[user_json(u) for u in reply.users])
+    return _users(params, services, "ListFollowers")
 
 
 @endpoint(router, "GET", "/douyin/relation/friend/list/")

@@ -7,13 +7,17 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, false, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from protos import video_pb2
+from services.common.db import transaction
+from services.common.errors import AppError, Code
+from services.common.validate import positive_id
 from services.favorite.dal.models import Favorite
 from services.publish.dal.models import Video
+from services.user.dal.models import User
 from services.views.media import MediaUrls
-from services.views.users import VIEWER, users_by_id
+from services.views.users import VIEWER, users_by_id, viewer_params
 
 
 def is_favorite(anonymous: bool) -> ColumnElement[bool]:
@@ -55,3 +59,20 @@ def pack_videos(session: Session, rows: Sequence[Any], viewer_id: int | None,
         )
         for video, liked in rows
     ]
+
+
+def videos_of_user(sessions: sessionmaker[Session], statement: Select[tuple[Video, bool]],
+                   user_id: int, viewer_id: int | None,
+                   media: MediaUrls) -> list[video_pb2.Video]:
+    """A list of `user_id`'s videos (published, liked...) as the viewer sees them.
+
+    `statement` is a `select_videos` statement with a `user_id` parameter. Three statements: the
+    user's existence (NOT_FOUND), the videos, their authors.
+    """
+    positive_id(user_id, "user_id")
+    params = {"user_id": user_id, **viewer_params(viewer_id)}
+    with transaction(sessions) as session:
+        if session.get(User, user_id) is None:
+            raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
+        rows = session.execute(statement, params).all()
+        return pack_videos(session, rows, viewer_id, media)

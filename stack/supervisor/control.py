@@ -19,12 +19,10 @@ from typing import Any
 
 from stack import orchestrator
 from stack.errors import StackError
-from stack.orchestrator import ComponentStatus
+from stack.orchestrator import ComponentStatus, Progress
 from stack.readiness import probe
 from stack.state import StackContext
 from stack.supervisor.core import Supervisor
-
-Progress = Callable[[str, str], None]
 
 
 def socket_path(ctx: StackContext) -> Path:

@@ -15,7 +15,6 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,21 +26,17 @@ from services.common import registry
 from stack import orchestrator, providers
 from stack.definition import Component
 from stack.errors import StackError
+from stack.orchestrator import Progress, quiet
 from stack.ports import free_port
-from stack.readiness import probe, registered_instances
+from stack.readiness import registered_instances
 from stack.state import StackContext
 from stack.wiring import SERVICE_KINDS
 
 log = logging.getLogger("dytt.supervisor")
 
-Progress = Callable[[str, str], None]
 BACKOFF_START, BACKOFF_MAX = 1.0, 30.0
 CRASH_LIMIT, CRASH_WINDOW = 5, 120.0
 POLL_INTERVAL = 0.5
-
-
-def _quiet(_name: str, _event: str) -> None:
-    pass
 
 
 @dataclass
@@ -161,7 +156,7 @@ class Supervisor:
 
     # ---- starting and stopping units -----------------------------------------------------
 
-    def _start(self, comp: Component, progress: Progress = _quiet, *, fresh: bool = True) -> Unit:
+    def _start(self, comp: Component, progress: Progress = quiet, *, fresh: bool = True) -> Unit:
         """Start the process of `comp`, ready (and registered) when this returns.
 
         If it never gets ready, a `fresh` unit (scale, restart) is stopped and forgotten; a unit
@@ -212,7 +207,7 @@ class Supervisor:
             time.sleep(0.1)
         raise StackError(f"{unit.comp.unit} did not register in etcd within {timeout:g}s")
 
-    def _stop_unit(self, unit: Unit, progress: Progress = _quiet) -> None:
+    def _stop_unit(self, unit: Unit, progress: Progress = quiet) -> None:
         with self._lock:
             unit.wanted = False
             unit.next_start = None
@@ -240,7 +235,7 @@ class Supervisor:
 
     # ---- the operations of the control API --------------------------------------------------
 
-    def up(self, names: list[str] | None, progress: Progress = _quiet) -> None:
+    def up(self, names: list[str] | None, progress: Progress = quiet) -> None:
         """Start what is not running, in dependency order, and track every process."""
         with self._changing:
             self.adopt_all()
@@ -253,7 +248,7 @@ class Supervisor:
             orchestrator.up(self.ctx, names, progress, running)
             self.adopt_all()
 
-    def down(self, names: list[str] | None, progress: Progress = _quiet) -> None:
+    def down(self, names: list[str] | None, progress: Progress = quiet) -> None:
         """Stop components (all when none) and their further instances, dependents first."""
         with self._changing:
             chosen = self.ctx.definition.select(None)
@@ -274,7 +269,7 @@ class Supervisor:
                 for comp in chosen:
                     self.units.pop(comp.unit, None)
 
-    def start(self, name: str, progress: Progress = _quiet) -> None:
+    def start(self, name: str, progress: Progress = quiet) -> None:
         """Start a stopped component (its dependencies must run)."""
         comp = self._component(name)
         with self._changing:
@@ -290,7 +285,7 @@ class Supervisor:
                 return
             self._start(comp, progress)
 
-    def stop(self, name: str, progress: Progress = _quiet) -> None:
+    def stop(self, name: str, progress: Progress = quiet) -> None:
         """Stop every instance of one component (not what depends on it)."""
         self._component(name)
         with self._changing:
@@ -301,7 +296,7 @@ class Supervisor:
             with ThreadPoolExecutor(max_workers=len(units)) as pool:
                 list(pool.map(lambda u: self._stop_unit(u, progress), units))
 
-    def scale(self, name: str, count: int, progress: Progress = _quiet) -> None:
+    def scale(self, name: str, count: int, progress: Progress = quiet) -> None:
         """Run exactly `count` instances of a service or the gateway; removed ones drain first."""
         comp = self._service(name, "scale")
         if count < 1:
@@ -317,7 +312,7 @@ class Supervisor:
             for unit in surplus[:max(0, len(units) - count)]:
                 self._stop_unit(unit, progress)
 
-    def restart(self, name: str, progress: Progress = _quiet) -> None:
+    def restart(self, name: str, progress: Progress = quiet) -> None:
         """Rolling for services and the gateway: each instance is replaced by a new one that is
         healthy and registered before the old one deregisters and drains. Servers restart."""
         comp = self._component(name)
@@ -450,7 +445,3 @@ class Supervisor:
             return
         with self._lock:
             unit.restarts += 1
-
-    def health(self, unit: Unit) -> str:
-        """The unit's readiness check, now."""
-        return str(probe(self.ctx, unit.comp))

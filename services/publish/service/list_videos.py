@@ -8,14 +8,9 @@ from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import video_pb2
-from services.common.db import transaction
-from services.common.errors import AppError, Code
-from services.common.validate import positive_id
 from services.publish.dal.models import Video
-from services.user.dal.models import User
 from services.views.media import MediaUrls
-from services.views.users import viewer_params
-from services.views.videos import pack_videos, select_videos
+from services.views.videos import select_videos, videos_of_user
 
 # a list endpoint without paging in the contract still answers in bounded time
 LIST_LIMIT = 500
@@ -33,11 +28,5 @@ def _videos_of(anonymous: bool) -> Select[tuple[Video, bool]]:
 
 def list_videos(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
                 media: MediaUrls) -> list[video_pb2.Video]:
-    """The videos `user_id` published, as the viewer sees them: three statements."""
-    positive_id(user_id, "user_id")
-    params = {"user_id": user_id, **viewer_params(viewer_id)}
-    with transaction(sessions) as session:
-        if session.get(User, user_id) is None:
-            raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
-        rows = session.execute(_videos_of(viewer_id is None), params).all()
-        return pack_videos(session, rows, viewer_id, media)
+    """The videos `user_id` published, newest first, as the viewer sees them."""
+    return videos_of_user(sessions, _videos_of(viewer_id is None), user_id, viewer_id, media)

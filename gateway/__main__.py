@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 
 import uvicorn
 
@@ -19,8 +20,9 @@ def main() -> None:
     """Run the gateway with the settings from the environment."""
     settings = GatewaySettings()  # type: ignore[call-arg]
     init_process(settings)
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_config=None,
+        app, host=settings.host, port=settings.port, log_config=None,
         access_log=False, timeout_graceful_shutdown=int(settings.drain_timeout),
     )
     server = uvicorn.Server(config)
@@ -31,21 +33,27 @@ def main() -> None:
     original_exit = server.handle_exit
 
     def handle_exit(sig: int, frame: object) -> None:
-        # leave the registry before draining, so nobody is sent here while we stop
+        # leave the registry before draining, so nobody is sent here while we stop; then keep
+        # serving a moment with `Connection: close`, so that busy clients move to another
+        # gateway between two requests instead of racing our closing of idle connections
         registration.stop()
-        original_exit(sig, frame)
+        app.state.draining = True
+        threading.Timer(settings.drain_delay, original_exit, args=(sig, frame)).start()
 
     server.handle_exit = handle_exit  # type: ignore[method-assign]
-    # listening before registering, so nobody is sent here too early; SO_REUSEPORT lets a new
-    # gateway take over this port while this one drains (a rolling restart)
-    sock = listening_socket(settings.host, settings.port)
+    # listening before registering, so nobody is sent here too early. Under the supervisor every
+    # gateway accepts from the one socket it hands over, so a replacement takes over the same
+    # accept queue while this one drains; alone, SO_REUSEPORT lets a second gateway bind beside
+    sock = (socket.socket(fileno=settings.listen_fd) if settings.listen_fd is not None
+            else listening_socket(settings.host, settings.port))
     registration.start()
     log.info("serving", extra={"address": info.address})
     server.run(sockets=[sock])
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket listening on host:port that other gateways may share."""
+    """A TCP socket listening on host:port that other gateways may share (when no supervisor
+    hands one over)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -60,6 +60,8 @@ def install(app: FastAPI) -> None:
         ids = tracing.current_ids()
         if ids is not None:
             response.headers["X-Trace-Id"] = ids[0]
+        if getattr(request.app.state, "draining", False):
+            response.headers["Connection"] = "close"
         # health checks (readiness probes, dashboards) are debug noise at INFO
         level = logging.DEBUG if request.url.path == "/healthz" else logging.INFO
         log.log(level, "request", extra={

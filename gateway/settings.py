@@ -15,6 +15,15 @@ class GatewaySettings(ServiceSettings):
     publish_timeout: float = Field(
         default=120.0, gt=0, description="Deadline of a publish RPC, upload included (s)."
     )
+    listen_fd: int | None = Field(
+        default=None,
+        description="Listening socket inherited from the supervisor (shared by every gateway).",
+    )
+    drain_delay: float = Field(
+        default=1.0, ge=0,
+        description="Seconds a stopping gateway keeps serving, answering `Connection: close`, so "
+                    "clients move their keep-alive connections before it closes them.",
+    )
     drain_timeout: float = Field(
         default=10.0, gt=0, description="Seconds in-flight requests get to finish on SIGTERM."
     )

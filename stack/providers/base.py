@@ -40,6 +40,9 @@ class Provider(Protocol):
     def log_tail(self, ctx: StackContext, comp: Component, lines: int = 15) -> str:
         """The last lines the component wrote, for error messages."""
 
+    def release(self, ctx: StackContext, comp: Component) -> None:
+        """Let go of what this process holds for `comp` once none of its processes runs."""
+
 
 def tail_file(path: Path, lines: int) -> str:
     """The last `lines` lines of a text file ('' when it does not exist)."""

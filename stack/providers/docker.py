@@ -138,6 +138,9 @@ class DockerProvider:
             container.status == "running", pid=state.get("Pid") or None, detail=container.status
         )
 
+    def release(self, ctx: StackContext, comp: Component) -> None:
+        """Nothing is held on this side."""
+
     def log_tail(self, ctx: StackContext, comp: Component, lines: int = 15) -> str:
         """The container's last log lines."""
         from docker.errors import DockerException

@@ -27,6 +27,9 @@ class ExternalProvider:
         """External servers count as running; their health says whether they answer."""
         return Instance(True, detail="external")
 
+    def release(self, ctx: StackContext, comp: Component) -> None:
+        """Nothing is held on this side."""
+
     def log_tail(self, ctx: StackContext, comp: Component, lines: int = 15) -> str:
         """No logs of ours to show."""
         return ""

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -22,6 +23,11 @@ from stack.errors import BinaryMissing, DefinitionError, StartFailed
 from stack.providers.base import Instance, tail_file
 from stack.state import StackContext
 from stack.wiring import service_env
+
+# The fd under which a gateway process finds its listening socket.
+LISTEN_FD = 3
+# Listening sockets this process created for gateways, by address (see NativeProvider.start).
+_listeners: dict[tuple[str, int], socket.socket] = {}
 
 # Where `dyttctl install` and Debian put programs that are not always on PATH.
 EXTRA_BIN_DIRS = ("/usr/sbin", "/sbin", "~/go/bin")
@@ -113,10 +119,18 @@ class NativeProvider:
         log = ctx.log_file(comp)
         argv = self._argv(ctx, comp, spec.command)
         self._initialise(ctx, comp, log)
+        env = self._env(ctx, comp)
+        listener = None
+        if comp.kind == "gateway":
+            # every gateway process of the stack accepts from one listening socket (fd 3): a
+            # replacement takes connections from the same queue the old one stops reading, so
+            # a rolling restart resets none
+            listener = self._listener(ctx, comp)
+            env["DYTT_SVC_LISTEN_FD"] = str(LISTEN_FD)
         with log.open("ab") as out:
-            out.write(f"\n--- dyttctl: starting {comp.name} at {time.ctime()} ---\n".encode())
+            out.write(f"\n--- dyttctl: starting {comp.unit} at {time.ctime()} ---\n".encode())
             out.flush()
-            pid = self._spawn(argv, self._env(ctx, comp), out.fileno(), comp)
+            pid = self._spawn(argv, env, out.fileno(), comp, listener)
         record = {
             "pid": pid,
             "create_time": psutil.Process(pid).create_time(),
@@ -126,7 +140,36 @@ class NativeProvider:
         ctx.record_file(comp).write_text(json.dumps(record, indent=2))
 
     @staticmethod
-    def _spawn(argv: list[str], env: dict[str, str], log_fd: int, comp: Component) -> int:
+    def _listener(ctx: StackContext, comp: Component) -> socket.socket:
+        address = (ctx.host(comp), comp.port)
+        sock = _listeners.get(address)
+        if sock is None or sock.fileno() == -1:
+            family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # a supervisor started later (the first was killed) can still bind beside gateways
+            # that hold an earlier supervisor's socket
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                sock.close()
+                raise StartFailed(f"{comp.unit}: cannot listen on {address[0]}:{address[1]}: "
+                                  f"{exc.strerror}") from exc
+            sock.listen(2048)
+            _listeners[address] = sock
+        return sock
+
+    def release(self, ctx: StackContext, comp: Component) -> None:
+        """Close this process's copy of the component's listening socket (if it holds one), so
+        the port is free once the last process using it has stopped."""
+        sock = _listeners.pop((ctx.host(comp), comp.port), None)
+        if sock is not None:
+            sock.close()
+
+    @staticmethod
+    def _spawn(argv: list[str], env: dict[str, str], log_fd: int, comp: Component,
+               listener: socket.socket | None = None) -> int:
         """Spawn `argv` in a session of its own, output to `log_fd`; its pid.
 
         posix_spawn rather than Popen: the server outlives this process and nobody here
@@ -137,10 +180,18 @@ class NativeProvider:
             (os.POSIX_SPAWN_DUP2, log_fd, 1),
             (os.POSIX_SPAWN_DUP2, log_fd, 2),
         ]
+        spare = None
+        if listener is not None:
+            # dup2 onto itself would keep close-on-exec: hand over a copy under another number
+            spare = os.dup(listener.fileno()) if listener.fileno() == LISTEN_FD else None
+            actions.append((os.POSIX_SPAWN_DUP2, spare or listener.fileno(), LISTEN_FD))
         try:
             return os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True)
         except OSError as exc:
             raise StartFailed(f"{comp.name}: cannot run {argv[0]}: {exc.strerror}") from exc
+        finally:
+            if spare is not None:
+                os.close(spare)
 
     def _record(self, ctx: StackContext, comp: Component) -> dict | None:
         try:

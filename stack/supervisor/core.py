@@ -218,6 +218,9 @@ class Supervisor:
             unit.state, unit.pid = "stopped", None
             # gone for good: status lists what runs (and what crash-loops), not history
             self.units.pop(unit.comp.unit, None)
+            last = not self.units_of(unit.comp.name)
+        if last:
+            self._provider(unit.comp).release(self.ctx, unit.comp)
         took = time.monotonic() - started
         progress(unit.comp.unit, f"stopped ({took:.1f}s)")
         self._event(unit.comp.unit, f"stopped ({took:.1f}s)")
@@ -268,6 +271,8 @@ class Supervisor:
             with self._lock:
                 for comp in chosen:
                     self.units.pop(comp.unit, None)
+            for comp in chosen:
+                self._provider(comp).release(self.ctx, comp)
 
     def start(self, name: str, progress: Progress = quiet) -> None:
         """Start a stopped component (its dependencies must run)."""

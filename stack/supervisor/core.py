@@ -28,6 +28,7 @@ from stack.definition import Component
 from stack.errors import StackError
 from stack.orchestrator import Progress, quiet
 from stack.ports import free_port
+from stack.providers import Provider
 from stack.readiness import registered_instances
 from stack.state import StackContext
 from stack.wiring import SERVICE_KINDS
@@ -107,7 +108,7 @@ class Supervisor:
         self.events.append({"ts": time.time(), "unit": unit, "event": what})
         log.info("%s: %s", unit, what, extra={"unit": unit})
 
-    def _provider(self, comp: Component) -> Any:
+    def _provider(self, comp: Component) -> Provider:
         return providers.get(self.ctx.definition.provider_of(comp))
 
     def _adopt(self, comp: Component) -> Unit | None:

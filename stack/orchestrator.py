@@ -112,7 +112,7 @@ def down(ctx: StackContext, names: list[str] | None = None, progress: Progress =
     if names:
         # stopping a component also stops what depends on it, so nothing is left dangling
         wanted = {c.name for c in chosen if c.name in names}
-        chosen = [c for c in ctx.definition.select(None) if _depends_on_any(ctx, c, wanted)]
+        chosen = [c for c in ctx.definition.select(None) if depends_on_any(ctx, c, wanted)]
 
     def stop(comp: Component) -> None:
         provider = providers.get(ctx.definition.provider_of(comp))
@@ -129,10 +129,11 @@ def down(ctx: StackContext, names: list[str] | None = None, progress: Progress =
                 future.result()
 
 
-def _depends_on_any(ctx: StackContext, comp: Component, names: set[str]) -> bool:
+def depends_on_any(ctx: StackContext, comp: Component, names: set[str]) -> bool:
+    """Whether `comp` is one of `names` or depends on one of them, directly or not."""
     if comp.name in names:
         return True
-    return any(_depends_on_any(ctx, ctx.definition.components[d], names) for d in comp.depends_on)
+    return any(depends_on_any(ctx, ctx.definition.components[d], names) for d in comp.depends_on)
 
 
 @dataclass

@@ -233,7 +233,7 @@ class Supervisor:
         while str(number) in taken or self.ctx.record_file(
                 comp.as_instance(str(number), comp.port)).exists():
             number += 1
-        # the gateway shares its port (SO_REUSEPORT): clients know only that one
+        # gateways share one listening socket: clients know only the one port
         port = comp.port if comp.kind == "gateway" else free_port()
         return comp.as_instance(str(number), port)
 
@@ -258,7 +258,7 @@ class Supervisor:
             chosen = self.ctx.definition.select(None)
             if names:
                 wanted = set(names)
-                chosen = [c for c in chosen if orchestrator._depends_on_any(self.ctx, c, wanted)]
+                chosen = [c for c in chosen if orchestrator.depends_on_any(self.ctx, c, wanted)]
             with self._lock:
                 for unit in self.units.values():
                     if unit.comp.name in {c.name for c in chosen}:
@@ -314,7 +314,7 @@ class Supervisor:
             for _ in range(count - len(units)):
                 self._start(self._new_instance(comp), progress)
             # the newest go first; the first instance stays while any does
-            surplus = sorted(units, key=lambda u: (u.comp.instance == "", u.started_at or 0))
+            surplus = sorted(units, key=lambda u: (u.comp.instance == "", -(u.started_at or 0)))
             for unit in surplus[:max(0, len(units) - count)]:
                 self._stop_unit(unit, progress)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stack.definition import load_definition
-from stack.ports import free_port
+from stack.ports import free_ports
 from stack.state import StackContext
 
 TEST_UPLOAD_LIMIT_MB = 8
@@ -22,11 +22,9 @@ TEST_UPLOAD_LIMIT_MB = 8
 def port_variables() -> dict[str, str]:
     """`DYTT_<COMPONENT>__PORTS__<NAME>` = a free port, for every port of every component."""
     definition = load_definition(Path("/nonexistent"), {})
-    return {
-        f"DYTT_{comp.upper()}__PORTS__{port.upper()}": str(free_port())
-        for comp, spec in definition.components.items()
-        for port in spec.ports
-    }
+    names = [f"DYTT_{comp.upper()}__PORTS__{port.upper()}"
+             for comp, spec in definition.components.items() for port in spec.ports]
+    return dict(zip(names, map(str, free_ports(len(names))), strict=True))
 
 
 @dataclass

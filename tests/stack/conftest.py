@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stack.definition import load_definition
-from stack.ports import free_port
+from stack.ports import free_ports
 from stack.state import StackContext
 
 # A TCP server that forks a child (to prove the whole process group is stopped), prints a line
@@ -74,9 +74,10 @@ def toy_stack(tmp_path: Path) -> ToyStack:
                 """
             )
 
-        text = component("toy", free_port(), [])
+        toy_port, app_port = free_ports(2)
+        text = component("toy", toy_port, [])
         if with_app:
-            text += component("app", free_port(), ["toy"])
+            text += component("app", app_port, ["toy"])
         base = tmp_path / "stack.toml"
         base.write_text(text)
         return StackContext(load_definition(None, {}, base_file=base), tmp_path / "home")

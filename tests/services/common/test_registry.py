@@ -21,7 +21,7 @@ from services.common.errors import AppError, Code
 from services.common.registry import Registration, instance_info, service_prefix
 from stack import orchestrator
 from stack.definition import load_definition
-from stack.ports import free_port
+from stack.ports import free_ports
 from stack.state import StackContext
 
 pytestmark = pytest.mark.stack
@@ -29,7 +29,8 @@ pytestmark = pytest.mark.stack
 
 @pytest.fixture
 def etcd_stack(tmp_path: Path) -> Iterator[StackContext]:
-    env = {"DYTT_ETCD__PORTS__MAIN": str(free_port()), "DYTT_ETCD__PORTS__PEER": str(free_port())}
+    main, peer = free_ports(2)
+    env = {"DYTT_ETCD__PORTS__MAIN": str(main), "DYTT_ETCD__PORTS__PEER": str(peer)}
     ctx = StackContext(load_definition(None, env), tmp_path / "home")
     orchestrator.up(ctx, ["etcd"])
     yield ctx

@@ -69,8 +69,9 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     # small enough that the oversize-upload tests stay quick
     env["DYTT_STACK__MAX_UPLOAD_MB"] = str(TEST_UPLOAD_LIMIT_MB)
     stack = RunningStack(home, env)
-    stack.dyttctl("up")
     try:
+        # inside the try: a stack that came up halfway is taken down too
+        stack.dyttctl("up")
         yield stack
     finally:
         stack.dyttctl("down", check=False)

@@ -106,6 +106,8 @@ class ServiceClient:
                 if exc.code() != grpc.StatusCode.UNAVAILABLE:
                     raise last from exc
                 log.warning("%s unavailable at %s", self.discovery.service, instance.address)
-                if len(tried) >= len(self.discovery.instances()):
+                # untried instances left? (not a count: the failed one may have left the
+                # registry meanwhile, and the others must still get their turn)
+                if all(i.address in tried for i in self.discovery.instances()):
                     break
         raise last or AppError(Code.UNAVAILABLE)

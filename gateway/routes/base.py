@@ -8,8 +8,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from gateway.auth import Viewer
 from gateway.deps import Services, get_services
 from gateway.params import Params, read_params
+from services.common.errors import AppError, Code
 
 ParamsDep = Annotated[Params, Depends(read_params)]
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -35,3 +37,12 @@ def endpoint(router: APIRouter, method: str, path: str) -> Callable[[Route], Rou
         return function
 
     return decorate
+
+
+def subject_id(params: Params, viewer: Viewer) -> int:
+    """The user a read is about: `user_id`, else the token's own user (the official test sends
+    only the token)."""
+    user_id = params.positive_id("user_id", required=False) or viewer.user_id
+    if user_id is None:
+        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    return user_id

@@ -6,9 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
 from protos import video_pb2
-from services.common.errors import AppError, Code
 
 router = APIRouter()
 
@@ -30,9 +29,7 @@ def favorite_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
 def favorite_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The videos `user_id` liked; `is_favorite` is the viewer's."""
     viewer = services.verifier.viewer(params.token)
-    user_id = params.positive_id("user_id", required=False) or viewer.user_id
-    if user_id is None:
-        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    user_id = subject_id(params, viewer)
     reply = services.clients.favorite.call("ListFavorites", video_pb2.UserRef(user_id=user_id),
                                            token=viewer.token, idempotent=True)
     return ok(video_list=[video_json(v) for v in reply.videos])

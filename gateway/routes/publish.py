@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
 from gateway.params import Params, read_params
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
 from protos import publish_pb2, video_pb2
-from services.common.errors import AppError, Code
+from services.publish.service.upload import too_large
 
 router = APIRouter()
 
@@ -26,7 +26,7 @@ async def read_upload(request: Request) -> Params:
     limit = request.app.state.settings.max_upload_bytes
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit + _FORM_OVERHEAD:
-        raise AppError(Code.TOO_LARGE, f"the video is too large: at most {limit / 2**20:g} MiB")
+        raise too_large(limit)
     return await read_params(request)
 
 
@@ -47,7 +47,7 @@ def publish(params: Annotated[Params, Depends(read_upload)],
     size = upload.size or 0
     limit = services.settings.max_upload_bytes
     if size > limit:
-        raise AppError(Code.TOO_LARGE, f"the video is too large: at most {limit / 2**20:g} MiB")
+        raise too_large(limit)
     upload.file.seek(0)
     services.clients.publish.call("Publish", chunks(title, size, upload.file),
                                   token=viewer.token, timeout=services.settings.publish_timeout)
@@ -58,9 +58,7 @@ def publish(params: Annotated[Params, Depends(read_upload)],
 def publish_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The videos a user published, newest first."""
     viewer = services.verifier.viewer(params.token)
-    user_id = params.positive_id("user_id", required=False) or viewer.user_id
-    if user_id is None:
-        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    user_id = subject_id(params, viewer)
     reply = services.clients.publish.call("ListVideos", video_pb2.UserRef(user_id=user_id),
                                           token=viewer.token, idempotent=True)
     return ok(video_list=[video_json(v) for v in reply.videos])

@@ -5,24 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from gateway.auth import Viewer
 from gateway.deps import Services
 from gateway.pack import friend_json, user_json
 from gateway.params import Params
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
 from protos import relation_pb2, video_pb2
-from services.common.errors import AppError, Code
 
 router = APIRouter()
 
 ACTIONS = {1: "Follow", 2: "Unfollow"}
-
-
-def _subject(params: Params, viewer: Viewer) -> video_pb2.UserRef:
-    user_id = params.positive_id("user_id", required=False) or viewer.user_id
-    if user_id is None:
-        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
-    return video_pb2.UserRef(user_id=user_id)
 
 
 @endpoint(router, "POST", "/douyin/relation/action/")
@@ -38,8 +29,8 @@ def relation_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
 
 def _users(params: Params, services: Services, method: str) -> JSONResponse:
     viewer = services.verifier.viewer(params.token)
-    reply = services.clients.relation.call(method, _subject(params, viewer), token=viewer.token,
-                                           idempotent=True)
+    subject = video_pb2.UserRef(user_id=subject_id(params, viewer))
+    reply = services.clients.relation.call(method, subject, token=viewer.token, idempotent=True)
     return ok(user_list=[user_json(u) for u in reply.users])
 
 
@@ -59,6 +50,7 @@ def follower_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
 def friend_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """The caller's mutual follows, each with the latest message between the two."""
     viewer = services.verifier.required(params.token)
-    reply = services.clients.relation.call("ListFriends", _subject(params, viewer),
-                                           token=viewer.token, idempotent=True)
+    subject = video_pb2.UserRef(user_id=subject_id(params, viewer))
+    reply = services.clients.relation.call("ListFriends", subject, token=viewer.token,
+                                           idempotent=True)
     return ok(user_list=[friend_json(f) for f in reply.friends])

@@ -8,9 +8,8 @@ from fastapi.responses import JSONResponse
 from gateway.deps import Services
 from gateway.pack import user_json
 from gateway.params import Params
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
 from protos import user_pb2
-from services.common.errors import AppError, Code
 
 router = APIRouter()
 
@@ -39,9 +38,7 @@ def login(params: ParamsDep, services: ServicesDep) -> JSONResponse:
 def user_info(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     """A user's profile; without user_id, the token's own user (as the official test sends)."""
     viewer = services.verifier.viewer(params.token)
-    user_id = params.positive_id("user_id", required=False) or viewer.user_id
-    if user_id is None:
-        raise AppError(Code.INVALID_ARGUMENT, "user_id is required (or a valid token)")
+    user_id = subject_id(params, viewer)
     reply = services.clients.user.call(
         "GetUser", user_pb2.GetUserRequest(user_id=user_id), token=viewer.token, idempotent=True
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import pymysql
 import pytest
-from sqlalchemy import URL, Engine
+from sqlalchemy import URL, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common import migrate
@@ -66,3 +66,16 @@ def engine(database_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """The services' kind of session factory on the throwaway database."""
     return session_factory(engine)
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent through `engine` while the test runs."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement: str, parameters, context, executemany) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.db import increment, transaction
@@ -41,19 +41,6 @@ def make_videos(sessions: sessionmaker[Session]) -> Callable[[int, int], list[in
             return ids
 
     return make
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent through `engine` while the test runs."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement: str, parameters, context, executemany) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def count_rows(sessions: sessionmaker[Session], model: type, **where: int) -> int:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.jwtkeys import create_jwt_keypair
@@ -27,19 +25,6 @@ MEDIA = MediaUrls("https://media.example/b")
 def three(sessions: sessionmaker[Session]) -> list[int]:
     """Ids of three fresh users."""
     return [register(sessions, SIGNER, f"g{secrets.token_hex(6)}", "secret123")[0] for _ in "abc"]
-
-
-@pytest.fixture
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent through `engine` while the test runs."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement: str, parameters, context, executemany) -> None:
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_get_user_returns_the_row(sessions: sessionmaker[Session], three: list[int]) -> None:

@@ -1,16 +1,28 @@
-"""Calling a service: discovery, one mTLS channel per instance, deadlines, safe retries."""
+"""Calling a service: discovery, one mTLS channel per instance, deadlines, safe retries.
+
+A channel is never closed under a call: when its instance leaves the registry, or our own
+certificate is renewed, the channel is retired and closed once its last call has ended (or its
+last call's deadline has passed). Reads are retried on another instance when a call ends
+UNAVAILABLE or CANCELLED, within one overall budget. Writes are never retried once sent: a write
+whose call broke after it was sent ends OUTCOME_UNKNOWN (it may have been applied), never as a
+plain failure; a write is sent only on a channel that is connected, so an instance that cannot
+be reached is skipped without the doubt.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
 
 from services.common.discovery import Discovery
-from services.common.errors import AppError, Code, from_rpc_error
+from services.common.errors import CODE_KEY, AppError, Code, from_rpc_error
 from services.common.tls import IdentityFiles, Material, channel_credentials
 from services.common.tracing import traced_channel
 
@@ -18,9 +30,33 @@ log = logging.getLogger(__name__)
 
 Stub = TypeVar("Stub")
 
+# statuses after which a read may be sent again elsewhere: the instance went away or the
+# channel was torn down under the call; a read has no effect to repeat
+RETRYABLE_READ = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED})
+# statuses of a sent write that, without the service's own code, say nothing of its outcome
+_DOUBTFUL = frozenset({
+    grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.DEADLINE_EXCEEDED,
+    grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.ABORTED,
+    grpc.StatusCode.DATA_LOSS,
+})
+# how long a write waits for a channel that is not connected yet before trying elsewhere
+CONNECT_WAIT = 2.0
+# a retired channel whose calls all ended is closed at once; this bounds the wait otherwise
+DRAIN_MARGIN = 1.0
+
+
+@dataclass
+class _Entry:
+    """A channel and the calls in flight on it."""
+
+    channel: grpc.Channel
+    in_flight: int = 0
+    # monotonic time by which every call on it has ended (the latest deadline given)
+    deadline: float = 0.0
+
 
 class ChannelPool:
-    """One secure channel per instance address; rebuilt when our certificate is rotated."""
+    """One secure channel per instance address, shared by the clients of every service."""
 
     def __init__(self, identity: IdentityFiles, options: list[tuple[str, Any]] | None = None):
         self.identity = identity
@@ -30,40 +66,96 @@ class ChannelPool:
         ]
         self._lock = threading.Lock()
         self._material: Material | None = None
-        self._channels: dict[str, grpc.Channel] = {}
+        self._live: dict[str, _Entry] = {}
+        self._retired: list[_Entry] = []
+        # the addresses each client (service) has listed: a channel is live while any lists it
+        self._listed: dict[str, frozenset[str]] = {}
 
-    def get(self, address: str) -> grpc.Channel:
-        """The channel to `address`, created on first use."""
+    @contextmanager
+    def lease(self, address: str, timeout: float) -> Iterator[grpc.Channel]:
+        """The channel to `address` for one call of at most `timeout` s; kept open during it."""
+        entry = self._acquire(address, timeout)
+        try:
+            yield entry.channel
+        finally:
+            with self._lock:
+                entry.in_flight -= 1
+                self._sweep()
+
+    def _acquire(self, address: str, timeout: float) -> _Entry:
         with self._lock:
             material = self.identity.load()
             if material != self._material:
-                # new certificate: new connections present it, old channels drain away
-                self._close_all()
+                # a renewed certificate: new calls open new connections that present it
+                self._retired.extend(self._live.values())
+                self._live.clear()
                 self._material = material
-            channel = self._channels.get(address)
-            if channel is None:
+            entry = self._live.get(address)
+            if entry is None:
                 channel = traced_channel(grpc.secure_channel(
                     address, channel_credentials(material), options=self.options
                 ))
-                self._channels[address] = channel
-            return channel
+                entry = self._live[address] = _Entry(channel)
+            entry.in_flight += 1
+            entry.deadline = max(entry.deadline, time.monotonic() + timeout)
+            self._sweep()
+            return entry
 
-    def retain(self, addresses: set[str]) -> None:
-        """Close channels of instances that are gone."""
+    def retain(self, owner: str, addresses: set[str]) -> None:
+        """`owner` lists `addresses` now; channels no client lists are retired."""
         with self._lock:
-            for address in list(self._channels):
-                if address not in addresses:
-                    self._channels.pop(address).close()
+            self._listed[owner] = frozenset(addresses)
+            listed = frozenset().union(*self._listed.values())
+            for address in [a for a in self._live if a not in listed]:
+                self._retired.append(self._live.pop(address))
+            self._sweep()
 
-    def _close_all(self) -> None:
-        for channel in self._channels.values():
-            channel.close()
-        self._channels.clear()
+    def _sweep(self) -> None:
+        # called with the lock held
+        now = time.monotonic()
+        keep = []
+        for entry in self._retired:
+            if entry.in_flight <= 0 or now > entry.deadline + DRAIN_MARGIN:
+                entry.channel.close()
+            else:
+                keep.append(entry)
+        self._retired = keep
+
+    @staticmethod
+    def ready(channel: grpc.Channel, wait: float) -> bool:
+        """Whether `channel` is (or within `wait` s becomes) connected: a call on it is sent."""
+        try:
+            grpc.channel_ready_future(channel).result(timeout=wait)
+            return True
+        except grpc.FutureTimeoutError:
+            return False
+
+    def open_channels(self) -> tuple[set[str], int]:
+        """The addresses with a live channel, and how many retired channels still drain."""
+        with self._lock:
+            return set(self._live), len(self._retired)
 
     def close(self) -> None:
-        """Close every channel."""
+        """Close every channel (the process is stopping: its calls have ended)."""
         with self._lock:
-            self._close_all()
+            for entry in [*self._live.values(), *self._retired]:
+                entry.channel.close()
+            self._live.clear()
+            self._retired.clear()
+
+
+def _from_service(exc: grpc.RpcError) -> bool:
+    """Whether the service itself ended the call with one of dytt's codes."""
+    trailing = exc.trailing_metadata() if isinstance(exc, grpc.Call) else None
+    return any(key == CODE_KEY for key, _ in trailing or ())
+
+
+def write_error(exc: grpc.RpcError) -> AppError:
+    """The error of a write whose call was sent: doubtful unless the service said what it was."""
+    code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
+    if code in _DOUBTFUL and not _from_service(exc):
+        return AppError(Code.OUTCOME_UNKNOWN)
+    return from_rpc_error(exc)
 
 
 class ServiceClient:
@@ -71,43 +163,90 @@ class ServiceClient:
 
     def __init__(self, discovery: Discovery, pool: ChannelPool,
                  stub_factory: Callable[[grpc.Channel], Any], timeout: float = 5.0,
-                 attempts: int = 3) -> None:
+                 attempts: int = 3, read_budget: float | None = None) -> None:
         self.discovery = discovery
         self.pool = pool
         self.stub_factory = stub_factory
         self.timeout = timeout
         self.attempts = attempts
+        # how long a read keeps being retried while the service is unavailable (a database or
+        # instance restart); each attempt still has its own deadline
+        self.read_budget = read_budget if read_budget is not None else 2 * timeout
         self._seen_generation = -1
 
     def _prune(self) -> None:
-        # channels of instances that left the registry are closed, not kept reconnecting
         generation = self.discovery.generation
         if generation != self._seen_generation:
             self._seen_generation = generation
-            self.pool.retain({i.address for i in self.discovery.instances()})
+            self.pool.retain(self.discovery.service,
+                             {i.address for i in self.discovery.instances()})
 
     def call(self, method: str, request: Any, *, token: str | None = None,
              idempotent: bool = False, timeout: float | None = None) -> Any:
-        """Invoke `method`; retries on another instance only for idempotent calls."""
+        """Invoke `method`; a read is retried elsewhere, a write is sent at most once."""
         self._prune()
         metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        timeout = timeout or self.timeout
+        if idempotent:
+            return self._read(method, request, metadata, timeout)
+        return self._write(method, request, metadata, timeout)
+
+    def _invoke(self, channel: grpc.Channel, method: str, request: Any,
+                metadata: tuple[tuple[str, str], ...], timeout: float) -> Any:
+        return getattr(self.stub_factory(channel), method)(request, timeout=timeout,
+                                                           metadata=metadata)
+
+    def _read(self, method: str, request: Any, metadata: tuple[tuple[str, str], ...],
+              timeout: float) -> Any:
+        give_up = time.monotonic() + self.read_budget
         tried: set[str] = set()
+        delay = 0.05
         last: AppError | None = None
-        for _ in range(self.attempts if idempotent else 1):
-            instance = self.discovery.pick(exclude=frozenset(tried))
-            tried.add(instance.address)
-            stub = self.stub_factory(self.pool.get(instance.address))
+        while True:
             try:
-                return getattr(stub, method)(
-                    request, timeout=timeout or self.timeout, metadata=metadata
-                )
-            except grpc.RpcError as exc:
-                last = from_rpc_error(exc)
-                if exc.code() != grpc.StatusCode.UNAVAILABLE:
-                    raise last from exc
-                log.warning("%s unavailable at %s", self.discovery.service, instance.address)
-                # untried instances left? (not a count: the failed one may have left the
-                # registry meanwhile, and the others must still get their turn)
-                if all(i.address in tried for i in self.discovery.instances()):
-                    break
-        raise last or AppError(Code.UNAVAILABLE)
+                instance = self.discovery.pick(exclude=frozenset(tried))
+            except AppError:
+                if not tried:
+                    raise
+                # every instance had its turn: start over after a pause (a restart, a blip)
+                tried.clear()
+                instance = None
+            if instance is not None:
+                tried.add(instance.address)
+                with self.pool.lease(instance.address, timeout) as channel:
+                    try:
+                        return self._invoke(channel, method, request, metadata, timeout)
+                    except grpc.RpcError as exc:
+                        last = from_rpc_error(exc)
+                        if exc.code() not in RETRYABLE_READ:
+                            raise last from exc
+                        log.warning("%s.%s failed with %s at %s; retrying",
+                                    self.discovery.service, method, exc.code().name,
+                                    instance.address)
+                if any(i.address not in tried for i in self.discovery.instances()):
+                    continue
+            if time.monotonic() + delay >= give_up:
+                raise last or AppError(Code.UNAVAILABLE)
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+            tried.clear()
+
+    def _write(self, method: str, request: Any, metadata: tuple[tuple[str, str], ...],
+               timeout: float) -> Any:
+        tried: set[str] = set()
+        for _ in range(self.attempts):
+            try:
+                instance = self.discovery.pick(exclude=frozenset(tried))
+            except AppError:
+                break
+            tried.add(instance.address)
+            with self.pool.lease(instance.address, timeout) as channel:
+                if not self.pool.ready(channel, min(CONNECT_WAIT, timeout)):
+                    # never sent: another instance may take it with no doubt about the outcome
+                    log.warning("%s unreachable at %s", self.discovery.service, instance.address)
+                    continue
+                try:
+                    return self._invoke(channel, method, request, metadata, timeout)
+                except grpc.RpcError as exc:
+                    raise write_error(exc) from exc
+        raise AppError(Code.UNAVAILABLE)

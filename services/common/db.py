@@ -10,8 +10,10 @@ from typing import TypeVar
 
 from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text, update
 from sqlalchemy.dialects.mysql import DATETIME
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from services.common.errors import AppError, Code
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,21 +74,53 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# The connection to the server failed or broke (cannot connect, gone away, lost during a query,
+# killed, shutdown in progress): the server rolls back what this connection had not committed.
+_CONNECTION_LOST = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031})
+UNAVAILABLE_MESSAGE = "the database is temporarily unavailable, try again"
+
+
+def _errno(exc: OperationalError) -> int | None:
+    return exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether `exc` says the database connection failed, rather than the statement."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and _errno(exc) in _CONNECTION_LOST
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any exception."""
-    with factory.begin() as session:
-        yield session
+    """One transaction: committed when the block ends, rolled back on any exception.
+
+    A lost database connection becomes UNAVAILABLE (nothing was committed: try again), or
+    OUTCOME_UNKNOWN when it broke during the COMMIT itself (the server may have committed).
+    """
+    committing = False
+    try:
+        with factory.begin() as session:
+            yield session
+            committing = True
+    except DBAPIError as exc:
+        if not connection_lost(exc):
+            raise
+        log.warning("database connection lost%s: %s", " during COMMIT" if committing else "",
+                    exc.orig)
+        if committing:
+            raise AppError(Code.OUTCOME_UNKNOWN) from exc
+        raise AppError(Code.UNAVAILABLE, UNAVAILABLE_MESSAGE) from exc
 
 
 def atomic(factory: sessionmaker[Session], work: Callable[[Session], T], attempts: int = 3) -> T:
     """Run `work` in one transaction; rerun it when InnoDB picked it as a deadlock victim."""
     for attempt in range(1, attempts + 1):
         try:
-            with factory.begin() as session:
+            with transaction(factory) as session:
                 return work(session)
         except OperationalError as exc:
-            errno = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+            errno = _errno(exc)
             if errno not in _RETRYABLE or attempt == attempts:
                 raise
             log.warning("transaction retried after lock error %s (attempt %d)", errno, attempt)

@@ -31,9 +31,12 @@ class Code(IntEnum):
     WRONG_CREDENTIALS = 1006
     FAILED_PRECONDITION = 1007
     TOO_LARGE = 1008
+    TOO_MANY_REQUESTS = 1009
     UNAVAILABLE = 1500
     INTERNAL = 1501
     DEADLINE_EXCEEDED = 1502
+    # a write whose outcome the gateway cannot know (the call broke after it was sent)
+    OUTCOME_UNKNOWN = 1503
 
     @property
     def grpc_status(self) -> grpc.StatusCode:
@@ -51,9 +54,11 @@ _TO_GRPC: dict[Code, grpc.StatusCode] = {
     Code.WRONG_CREDENTIALS: grpc.StatusCode.UNAUTHENTICATED,
     Code.FAILED_PRECONDITION: grpc.StatusCode.FAILED_PRECONDITION,
     Code.TOO_LARGE: grpc.StatusCode.INVALID_ARGUMENT,
+    Code.TOO_MANY_REQUESTS: grpc.StatusCode.RESOURCE_EXHAUSTED,
     Code.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
     Code.INTERNAL: grpc.StatusCode.INTERNAL,
     Code.DEADLINE_EXCEEDED: grpc.StatusCode.DEADLINE_EXCEEDED,
+    Code.OUTCOME_UNKNOWN: grpc.StatusCode.UNKNOWN,
 }
 
 # When a status arrives without our metadata (from grpc itself, a proxy, a handshake failure).
@@ -76,6 +81,11 @@ DEFAULT_MESSAGES: dict[Code, str] = {
     Code.DEADLINE_EXCEEDED: "the request took too long, try again",
     Code.UNAUTHENTICATED: "please log in: the token is missing, invalid or expired",
     Code.PERMISSION_DENIED: "not allowed",
+    Code.TOO_MANY_REQUESTS: "too many requests, slow down and try again later",
+    Code.OUTCOME_UNKNOWN: (
+        "the service stopped answering after it received this action: it may or may not have "
+        "been applied; read it back before you repeat it"
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -49,11 +50,17 @@ class RunningServer:
     health: health.HealthServicer
     registration: Registration | None = None
 
-    def stop(self, grace: float) -> None:
-        """Deregister, report NOT_SERVING, let in-flight RPCs finish within `grace`, stop."""
+    def stop(self, grace: float, linger: float = 0.0) -> None:
+        """Deregister, report NOT_SERVING, keep serving `linger` s, then let in-flight RPCs
+        finish within `grace` and stop."""
         if self.registration is not None:
             self.registration.stop()
         self.health.enter_graceful_shutdown()
+        if self.registration is not None and linger > 0:
+            # clients learn of the deregistration from their etcd watch a moment later; a call
+            # they send meanwhile must still be served, not refused after it was sent (for a
+            # write, the client could not tell whether it was applied)
+            time.sleep(linger)
         self.server.stop(grace).wait(grace + 1)
 
 
@@ -96,5 +103,5 @@ def serve(settings: ServiceSettings, spec: ServiceSpec) -> None:
         signal.signal(sig, lambda *_: stopping.set())
     stopping.wait()
     log.info("stopping: deregistering and draining", extra={"grace_s": settings.grace_period})
-    running.stop(settings.grace_period)
+    running.stop(settings.grace_period, settings.deregister_delay)
     log.info("stopped")

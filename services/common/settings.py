@@ -57,6 +57,11 @@ class ServiceSettings(BaseSettings):
     grace_period: float = Field(
         default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
     )
+    deregister_delay: float = Field(
+        default=1.0, ge=0,
+        description="Seconds a stopping service keeps serving after it deregistered, while "
+                    "clients' registry watches catch up.",
+    )
     workers: int = Field(default=16, ge=1, description="Threads serving RPCs.")
     log_dir: Path | None = Field(
         default=None,

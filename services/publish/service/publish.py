@@ -45,6 +45,12 @@ def publish(sessions: sessionmaker[Session], store: ObjectStore, urls: MediaUrls
             return pack_videos(session, [(video, False)], author_id, urls)[0]
 
         return atomic(sessions, work)
+    except AppError as exc:
+        # a COMMIT cut off may have recorded the row: its objects stay (the sweep deletes them
+        # later if no row uses them), a row must never point at missing media
+        if exc.code != Code.OUTCOME_UNKNOWN:
+            _discard(store, play_key, cover_key)
+        raise
     except BaseException:
         _discard(store, play_key, cover_key)
         raise

@@ -1,14 +1,16 @@
-"""ServiceClient's retries, with fake discovery and stubs (no servers)."""
+"""ServiceClient's retries and write outcomes, with fake discovery, channels and stubs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import grpc
 import pytest
 
 from services.common.client import ServiceClient
-from services.common.errors import AppError, Code
+from services.common.errors import CODE_KEY, AppError, Code
 from services.common.registry import InstanceInfo
 
 
@@ -16,71 +18,179 @@ def instance(address: str) -> InstanceInfo:
     return InstanceInfo("user", address, address, 1, "0.1.0", 0.0, "spiffe://dytt/user")
 
 
-class Unavailable(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+class Failed(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    """A failed call, with or without the service's own code in its trailers."""
+
+    def __init__(self, status: grpc.StatusCode, dytt_code: Code | None = None) -> None:
+        self.status, self.dytt_code = status, dytt_code
+
     def code(self) -> grpc.StatusCode:
-        return grpc.StatusCode.UNAVAILABLE
+        return self.status
 
     def details(self) -> str:
-        return "connection refused"
+        return "the service's words" if self.dytt_code else "Channel closed!"
 
     def trailing_metadata(self) -> tuple:
-        return ()
+        return ((CODE_KEY, str(int(self.dytt_code))),) if self.dytt_code else ()
 
 
 class Discovery:
-    """Two instances; the dead one leaves the registry as soon as it has been tried."""
+    """Instances by address, in a fixed order; records every pick."""
 
     service = "user"
     generation = 0
 
-    def __init__(self) -> None:
-        self.listed = [instance("dead:1"), instance("alive:2")]
-        self.tries = 0
+    def __init__(self, *addresses: str) -> None:
+        self.listed = [instance(a) for a in addresses]
+        self.picks: list[str] = []
 
     def instances(self) -> list[InstanceInfo]:
         return list(self.listed)
 
     def pick(self, exclude: frozenset[str] = frozenset()) -> InstanceInfo:
-        self.tries += 1
         candidates = [i for i in self.listed if i.address not in exclude]
         if not candidates:
             raise AppError(Code.UNAVAILABLE)
+        self.picks.append(candidates[0].address)
         return candidates[0]
 
 
 class Pool:
-    def get(self, address: str) -> str:
-        return address
+    """Channels are addresses; `unreachable` ones never connect."""
 
-    def retain(self, addresses: set[str]) -> None:
+    def __init__(self, unreachable: frozenset[str] = frozenset()) -> None:
+        self.unreachable = unreachable
+
+    @contextmanager
+    def lease(self, address: str, timeout: float) -> Iterator[str]:
+        yield address
+
+    def ready(self, channel: str, wait: float) -> bool:
+        return channel not in self.unreachable
+
+    def retain(self, owner: str, addresses: set[str]) -> None:
         pass
 
 
-def stubs(discovery: Discovery) -> Any:
+def client(discovery: Discovery, behaviour: Callable[[str], Any], pool: Pool | None = None,
+           read_budget: float = 1.0) -> ServiceClient:
+    """A client whose stub answers `behaviour(address)` (raising what it raises)."""
+
     class Stub:
         def __init__(self, address: str) -> None:
             self.address = address
 
-        def GetUser(self, request: Any, **_: Any) -> str:
-            if self.address == "dead:1":
-                # the dead instance's key is deleted while its call fails
-                discovery.listed = [i for i in discovery.listed if i.address != "dead:1"]
-                raise Unavailable()
-            return f"served by {self.address}"
+        def Call(self, request: Any, **_: Any) -> Any:
+            return behaviour(self.address)
 
-    return Stub
+    return ServiceClient(discovery, pool or Pool(), Stub,  # type: ignore[arg-type]
+                         timeout=1.0, read_budget=read_budget)
 
 
-def test_an_idempotent_call_moves_on_even_when_the_dead_instance_left_meanwhile() -> None:
-    discovery = Discovery()
-    client = ServiceClient(discovery, Pool(), stubs(discovery))  # type: ignore[arg-type]
-    assert client.call("GetUser", None, idempotent=True) == "served by alive:2"
-    assert discovery.tries == 2
+def test_a_read_moves_on_even_when_the_dead_instance_left_meanwhile() -> None:
+    discovery = Discovery("dead:1", "alive:2")
+
+    def behaviour(address: str) -> str:
+        if address == "dead:1":
+            # the dead instance's key is deleted while its call fails
+            discovery.listed = [i for i in discovery.listed if i.address != "dead:1"]
+            raise Failed(grpc.StatusCode.UNAVAILABLE)
+        return f"served by {address}"
+
+    assert client(discovery, behaviour).call("Call", None, idempotent=True) == "served by alive:2"
+    assert discovery.picks == ["dead:1", "alive:2"]
 
 
-def test_a_call_that_is_not_idempotent_is_never_retried() -> None:
-    discovery = Discovery()
-    client = ServiceClient(discovery, Pool(), stubs(discovery))  # type: ignore[arg-type]
+def test_a_read_cancelled_under_it_is_retried_elsewhere() -> None:
+    discovery = Discovery("closing:1", "alive:2")
+
+    def behaviour(address: str) -> str:
+        if address == "closing:1":
+            raise Failed(grpc.StatusCode.CANCELLED)
+        return "ok"
+
+    assert client(discovery, behaviour).call("Call", None, idempotent=True) == "ok"
+
+
+def test_a_read_waits_out_a_short_outage_of_every_instance() -> None:
+    discovery = Discovery("a:1", "b:2")
+    outcomes = iter([Failed(grpc.StatusCode.UNAVAILABLE, Code.UNAVAILABLE)] * 5)
+
+    def behaviour(address: str) -> str:
+        failure = next(outcomes, None)
+        if failure is not None:
+            raise failure
+        return f"served by {address}"
+
+    assert client(discovery, behaviour).call("Call", None, idempotent=True).startswith("served")
+    assert len(discovery.picks) == 6
+
+
+def test_a_read_gives_up_after_its_budget_with_the_last_error() -> None:
+    discovery = Discovery("a:1")
+
+    def behaviour(address: str) -> str:
+        raise Failed(grpc.StatusCode.UNAVAILABLE, Code.UNAVAILABLE)
+
     with pytest.raises(AppError) as info:
-        client.call("GetUser", None)
-    assert info.value.code == Code.UNAVAILABLE and discovery.tries == 1
+        client(discovery, behaviour, read_budget=0.3).call("Call", None, idempotent=True)
+    assert info.value.code == Code.UNAVAILABLE
+    assert 2 <= len(discovery.picks) <= 10
+
+
+def test_a_read_refused_by_the_service_is_not_retried() -> None:
+    discovery = Discovery("a:1", "b:2")
+
+    def behaviour(address: str) -> str:
+        raise Failed(grpc.StatusCode.NOT_FOUND, Code.NOT_FOUND)
+
+    with pytest.raises(AppError) as info:
+        client(discovery, behaviour).call("Call", None, idempotent=True)
+    assert info.value.code == Code.NOT_FOUND and discovery.picks == ["a:1"]
+
+
+@pytest.mark.parametrize("status", [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
+                                    grpc.StatusCode.DEADLINE_EXCEEDED])
+def test_a_sent_write_that_broke_is_reported_as_of_unknown_outcome(
+        status: grpc.StatusCode) -> None:
+    discovery = Discovery("a:1", "b:2")
+
+    def behaviour(address: str) -> str:
+        raise Failed(status)
+
+    with pytest.raises(AppError) as info:
+        client(discovery, behaviour).call("Call", None)
+    assert info.value.code == Code.OUTCOME_UNKNOWN and "may" in info.value.message
+    assert discovery.picks == ["a:1"]  # never sent twice
+
+
+def test_a_write_the_service_refused_keeps_the_services_code() -> None:
+    discovery = Discovery("a:1", "b:2")
+
+    def behaviour(address: str) -> str:
+        raise Failed(grpc.StatusCode.UNAVAILABLE, Code.UNAVAILABLE)
+
+    with pytest.raises(AppError) as info:
+        client(discovery, behaviour).call("Call", None)
+    assert info.value.code == Code.UNAVAILABLE and discovery.picks == ["a:1"]
+
+
+def test_a_write_skips_an_unreachable_instance_without_sending_to_it() -> None:
+    discovery = Discovery("down:1", "up:2")
+    sent: list[str] = []
+
+    def behaviour(address: str) -> str:
+        sent.append(address)
+        return "done"
+
+    write = client(discovery, behaviour, Pool(unreachable=frozenset({"down:1"})))
+    assert write.call("Call", None) == "done"
+    assert sent == ["up:2"] and discovery.picks == ["down:1", "up:2"]
+
+
+def test_a_write_with_no_reachable_instance_is_plainly_unavailable() -> None:
+    discovery = Discovery("down:1")
+    write = client(discovery, lambda address: "done", Pool(unreachable=frozenset({"down:1"})))
+    with pytest.raises(AppError) as info:
+        write.call("Call", None)
+    assert info.value.code == Code.UNAVAILABLE

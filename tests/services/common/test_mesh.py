@@ -15,7 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pki import ops
 from pki.inspect import probe_tls
 from pki.jwtkeys import create_jwt_keypair, sign_token
-from services.common.errors import CODE_KEY, Code, from_rpc_error
+from services.common.errors import CODE_KEY, AppError, Code, from_rpc_error
 from tests.services.common.conftest import (
     Mesh,
     call,
@@ -222,37 +222,91 @@ def test_graceful_stop_lets_in_flight_calls_finish(mesh: Mesh, probe_server) -> 
     channel.close()
 
 
-def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh, probe_server) -> None:
+class _Listed:
+    """A discovery whose instances the test sets (no etcd)."""
+
+    def __init__(self, service: str, *instances) -> None:
+        self.service = service
+        self.generation = 0
+        self.current = tuple(instances)
+
+    def list(self, *instances) -> None:
+        self.current = tuple(instances)
+        self.generation += 1
+
+    def instances(self):
+        return list(self.current)
+
+    def pick(self, exclude=frozenset()):
+        for instance in self.current:
+            if instance.address not in exclude:
+                return instance
+        raise AppError(Code.UNAVAILABLE)
+
+
+def _client(pool, discovery, token: str = ""):
     from types import SimpleNamespace
 
-    from services.common.client import ChannelPool, ServiceClient
+    from services.common.client import ServiceClient
+
+    def stub(channel):
+        return SimpleNamespace(
+            Public=lambda req, timeout, metadata: call(channel, "Public", timeout=timeout),
+            Slow=lambda req, timeout, metadata: call(channel, "Slow", req, timeout=timeout,
+                                                     token=token),
+        )
+
+    return ServiceClient(discovery, pool, stub)  # type: ignore[arg-type]
+
+
+def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh, probe_server) -> None:
+    from services.common.client import ChannelPool
     from services.common.registry import instance_info
     from services.common.tls import IdentityFiles
 
     server, _ = probe_server
     live = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")
     gone = instance_info("probe", "b", "127.0.0.1:1", "1", "spiffe://dytt/probe")
-
-    class FakeDiscovery:
-        service = "probe"
-        generation = 0
-        current = (live,)
-
-        def instances(self):
-            return list(self.current)
-
-        def pick(self, exclude=frozenset()):
-            return next(i for i in self.current if i.address not in exclude)
-
-    discovery = FakeDiscovery()
+    discovery = _Listed("probe", live, gone)
     pool = ChannelPool(IdentityFiles(mesh.store, "gateway"))
-    client = ServiceClient(discovery, pool,  # type: ignore[arg-type]
-                           lambda ch: SimpleNamespace(Public=lambda req, timeout, metadata:
-                                                      call(ch, "Public")))
-    assert client.call("Public", b"") == b"user=None caller=gateway"
-    pool.get(gone.address)  # a channel to an instance that then leaves
-    assert set(pool._channels) == {live.address, gone.address}
-    discovery.generation += 1  # the registry changed: `gone` is not listed
-    client.call("Public", b"")
-    assert set(pool._channels) == {live.address}
+    client = _client(pool, discovery)
+    assert client.call("Public", b"", idempotent=True) == b"user=None caller=gateway"
+    with pool.lease(gone.address, 1):
+        pass
+    assert pool.open_channels() == ({live.address, gone.address}, 0)
+    discovery.list(live)  # the registry changed: `gone` is not listed
+    client.call("Public", b"", idempotent=True)
+    assert pool.open_channels() == ({live.address}, 0)
+    pool.close()
+
+
+def test_a_channel_that_leaves_is_closed_only_after_its_calls_end(mesh: Mesh,
+                                                                  probe_server) -> None:
+    """A registry change (or another service's) never cancels a call in flight."""
+    from services.common.client import ChannelPool
+    from services.common.registry import instance_info
+    from services.common.tls import IdentityFiles
+
+    server, _ = probe_server
+    probe = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")
+    other = instance_info("other", "x", "127.0.0.1:1", "1", "spiffe://dytt/other")
+    pool = ChannelPool(IdentityFiles(mesh.store, "gateway"))
+    probes, others = _Listed("probe", probe), _Listed("other", other)
+    client, other_client = _client(pool, probes, mesh.token(1)), _client(pool, others)
+    thread, out = in_thread(lambda: client.call("Slow", b"1.0", idempotent=True))
+    deadline = time.monotonic() + 5
+    while probe.address not in pool.open_channels()[0] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # another service's client prunes its own instances: ours must stay untouched
+    others.list()
+    with pytest.raises(AppError):
+        other_client.call("Public", b"", idempotent=True)
+    assert probe.address in pool.open_channels()[0]
+    # our own instance leaves the registry while the call runs: retired, not closed
+    probes.list()
+    pool.retain("probe", set())
+    assert pool.open_channels() == (set(), 1)
+    thread.join(5)
+    assert out == [b"done"]
+    assert pool.open_channels() == (set(), 0)
     pool.close()

@@ -1,0 +1,83 @@
+"""A lost database connection is UNAVAILABLE (nothing committed) or, when it broke during the
+COMMIT, OUTCOME_UNKNOWN; never an internal error. On the real MariaDB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pymysql
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.db import atomic, transaction
+from services.common.errors import AppError, Code
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def scratch(engine: Engine) -> Iterator[str]:
+    """An empty table of its own."""
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS scratch (id INT PRIMARY KEY)"))
+        conn.execute(text("DELETE FROM scratch"))
+    yield "scratch"
+
+
+def _rows(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT id FROM scratch ORDER BY id"))]
+
+
+def _kill(mysql_args: dict[str, Any], connection_id: int) -> None:
+    """Kill a server connection from another one, as a restart or an operator would."""
+    killer = pymysql.connect(**mysql_args, autocommit=True)
+    try:
+        with killer.cursor() as cur:
+            cur.execute(f"KILL CONNECTION {int(connection_id)}")
+    finally:
+        killer.close()
+
+
+def test_a_connection_lost_mid_transaction_is_unavailable_and_commits_nothing(
+        sessions: sessionmaker[Session], engine: Engine, mysql_args: dict[str, Any],
+        scratch: str) -> None:
+    with pytest.raises(AppError) as info, transaction(sessions) as session:
+        session.execute(text("INSERT INTO scratch VALUES (1)"))
+        _kill(mysql_args, session.execute(text("SELECT CONNECTION_ID()")).scalar_one())
+        session.execute(text("INSERT INTO scratch VALUES (2)"))
+    assert info.value.code == Code.UNAVAILABLE
+    assert "temporarily unavailable" in info.value.message
+    assert _rows(engine) == []
+    # the pool hands out a working connection next time
+    with transaction(sessions) as session:
+        session.execute(text("INSERT INTO scratch VALUES (3)"))
+    assert _rows(engine) == [3]
+
+
+def test_a_connection_lost_during_commit_is_an_unknown_outcome(
+        sessions: sessionmaker[Session], engine: Engine, mysql_args: dict[str, Any],
+        scratch: str) -> None:
+    def work(session: Session) -> None:
+        session.execute(text("INSERT INTO scratch VALUES (4)"))
+        connection_id = session.execute(text("SELECT CONNECTION_ID()")).scalar_one()
+
+        def kill_first(_session: Session) -> None:
+            _kill(mysql_args, connection_id)
+
+        event.listen(session, "before_commit", kill_first, once=True)
+
+    with pytest.raises(AppError) as info:
+        atomic(sessions, work)
+    assert info.value.code == Code.OUTCOME_UNKNOWN
+    assert "may or may not" in info.value.message
+
+
+def test_statement_errors_are_not_taken_for_a_lost_connection(
+        sessions: sessionmaker[Session], scratch: str) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction(sessions) as session:
+        session.execute(text("INSERT INTO scratch VALUES (5), (5)"))

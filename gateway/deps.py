@@ -1,4 +1,5 @@
-"""What routes depend on: the service clients and the token verifier, built once per app."""
+"""What routes depend on: the service clients, the token verifier and the abuse limits, built
+once per app."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from gateway.auth import TokenVerifier
+from gateway.limits import Limits
 from gateway.rpc import Clients
 from gateway.settings import GatewaySettings
 
@@ -18,6 +20,7 @@ class Services:
     clients: Clients
     verifier: TokenVerifier
     settings: GatewaySettings
+    limits: Limits
 
 
 def get_services(request: Request) -> Services:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
-from starlette.datastructures import UploadFile
+from python_multipart.multipart import parse_options_header
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartParser
 
 from services.common.errors import AppError, Code
 
@@ -86,21 +90,105 @@ class Params:
         return self.values.get("token") or None
 
 
-async def read_params(request: Request) -> Params:
-    """Merge query and form parameters; the query wins where both name a field."""
+async def read_params(request: Request) -> AsyncIterator[Params]:
+    """The request's parameters (a dependency); uploads are closed after the response."""
+    async with request_params(request) as params:
+        yield params
+
+
+@asynccontextmanager
+async def request_params(request: Request) -> AsyncIterator[Params]:
+    """Merge query and form parameters; the query wins where both name a field.
+
+    Text must be valid UTF-8. Starlette decodes leniently (U+FFFD in query strings and
+    urlencoded forms, latin-1 in multipart fields), which would store mojibake; so the raw bytes
+    are checked strictly and invalid text is refused, naming the field.
+    """
+    _check_urlencoded(request.scope["query_string"])
     values: dict[str, str] = {}
     files: dict[str, UploadFile] = {}
+    form: FormData | None = None
     content_type = request.headers.get("content-type", "")
     # GETs carry form fields too (the official tests attach them)
     if content_type.startswith(_FORM_TYPES):
-        try:
-            form = await request.form()
-        except Exception as exc:  # malformed multipart bodies
-            raise AppError(Code.INVALID_ARGUMENT, "the form body cannot be parsed") from exc
+        if content_type.startswith("multipart/form-data"):
+            form = await _multipart(request)
+        else:
+            _check_urlencoded(await request.body())
+            form = await _form(request)
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
                 files.setdefault(key, value)
             else:
                 values.setdefault(key, value)
     values.update(request.query_params)
-    return Params(values, files)
+    try:
+        yield Params(values, files)
+    finally:
+        if form is not None:
+            await form.close()
+
+
+async def _form(request: Request) -> FormData:
+    try:
+        return await request.form()
+    except Exception as exc:  # malformed bodies
+        raise AppError(Code.INVALID_ARGUMENT, "the form body cannot be parsed") from exc
+
+
+def _not_utf8(name: str) -> AppError:
+    return AppError(Code.INVALID_ARGUMENT, f"{name[:40]} is not valid UTF-8")
+
+
+def _check_urlencoded(raw: bytes) -> None:
+    """Refuse a query string or urlencoded body whose names or values are not UTF-8."""
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            field = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8("a parameter name") from None
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8(field) from None
+
+
+class _StrictMultiPartParser(MultiPartParser):
+    """Starlette's parser, noting the text fields that are not valid in their charset (it
+    would silently decode them as latin-1). It reads the parser's current part and charset,
+    which are private: tests/gateway/test_params.py catches a Starlette that changes them."""
+
+    invalid: list[str]
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None:
+            try:
+                bytes(part.data).decode(self._charset or "utf-8")
+            except (UnicodeDecodeError, LookupError):
+                self.invalid.append(part.field_name)
+        super().on_part_end()
+
+    def on_headers_finished(self) -> None:
+        super().on_headers_finished()
+        _, options = parse_options_header(self._current_part.content_disposition)
+        try:
+            options.get(b"name", b"").decode(self._charset or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            self.invalid.append("a field name")
+
+
+async def _multipart(request: Request) -> FormData:
+    """The multipart form of `request`, parsed like `Request.form()` but strict about text."""
+    try:
+        async with aclosing(request.stream()) as stream:
+            parser = _StrictMultiPartParser(request.headers, stream)
+            parser.invalid = []
+            form = await parser.parse()
+    except Exception as exc:  # malformed multipart bodies
+        raise AppError(Code.INVALID_ARGUMENT, "the form body cannot be parsed") from exc
+    if parser.invalid:
+        await form.close()
+        raise _not_utf8(parser.invalid[0])
+    return form

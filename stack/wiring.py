@@ -44,7 +44,10 @@ def service_env(ctx: StackContext, comp: Component) -> dict[str, str]:
     """The `DYTT_SVC_*` environment of a service or gateway process."""
     if comp.kind not in SERVICE_KINDS:
         return {}
-    env = {
+    # a service's or gateway's `params` are settings too (`login_per_username = "10/60s"` ->
+    # DYTT_SVC_LOGIN_PER_USERNAME); the wiring below comes after, so it always wins
+    env = {f"DYTT_SVC_{key.upper()}": value for key, value in comp.params.items()}
+    env |= {
         "DYTT_SVC_NAME": comp.name,
         "DYTT_SVC_HOST": ctx.host(comp),
         "DYTT_SVC_PORT": str(comp.port),

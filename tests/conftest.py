@@ -17,6 +17,7 @@ from stack.ports import free_ports
 from stack.state import StackContext
 
 TEST_UPLOAD_LIMIT_MB = 8
+TEST_LOGIN_PER_ADDRESS = "100000/1s burst 100000"
 
 
 def port_variables() -> dict[str, str]:
@@ -68,6 +69,9 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     env.update(port_variables())
     # small enough that the oversize-upload tests stay quick
     env["DYTT_STACK__MAX_UPLOAD_MB"] = str(TEST_UPLOAD_LIMIT_MB)
+    # the suite registers hundreds of users from 127.0.0.1: only the per-address limit is
+    # loosened, the per-username and per-user ones stay as shipped (tests use fresh names)
+    env["DYTT_GATEWAY__PARAMS__LOGIN_PER_ADDRESS"] = TEST_LOGIN_PER_ADDRESS
     stack = RunningStack(home, env)
     try:
         # inside the try: a stack that came up halfway is taken down too

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from gateway.pack import comment_json
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from gateway.replies import Fields
+from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok
 from protos import comment_pb2, video_pb2
 
 router = APIRouter()
@@ -15,9 +15,9 @@ ACTIONS = {1: "Post", 2: "Delete"}
 
 
 @endpoint(router, "POST", "/douyin/comment/action/")
-def comment_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def comment_action(params: ParamsDep, services: ServicesDep) -> Fields:
     """Post (action_type 1, comment_text) or delete (2, comment_id) a comment on a video."""
-    viewer = services.verifier.required(params.token)
+    viewer = actor(params, services)
     video_id = params.positive_id("video_id")
     if params.action("action_type", ACTIONS) == "Post":
         content = params.text("comment_text") or ""
@@ -31,11 +31,12 @@ def comment_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
             "Delete", comment_pb2.DeleteCommentRequest(video_id=video_id, comment_id=comment_id),
             token=viewer.token,
         )
-    return ok(comment=comment_json(reply.comment))
+    # an absent object is null, never an object of zeros
+    return ok(comment=comment_json(reply.comment) if reply.HasField("comment") else None)
 
 
 @endpoint(router, "GET", "/douyin/comment/list/")
-def comment_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def comment_list(params: ParamsDep, services: ServicesDep) -> Fields:
     """A video's comments, newest first, for guests too."""
     viewer = services.verifier.viewer(params.token)
     video_id = params.positive_id("video_id")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
+from gateway.replies import Fields
+from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok, subject_id
 from protos import video_pb2
 
 router = APIRouter()
@@ -15,9 +15,9 @@ ACTIONS = {1: "Like", 2: "Unlike"}
 
 
 @endpoint(router, "POST", "/douyin/favorite/action/")
-def favorite_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def favorite_action(params: ParamsDep, services: ServicesDep) -> Fields:
     """Like (action_type 1) or unlike (2) a video; doing either twice changes nothing."""
-    viewer = services.verifier.required(params.token)
+    viewer = actor(params, services)
     video_id = params.positive_id("video_id")
     method = params.action("action_type", ACTIONS)
     services.clients.favorite.call(method, video_pb2.VideoRef(video_id=video_id),
@@ -26,7 +26,7 @@ def favorite_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
 
 
 @endpoint(router, "GET", "/douyin/favorite/list/")
-def favorite_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def favorite_list(params: ParamsDep, services: ServicesDep) -> Fields:
     """The videos `user_id` liked; `is_favorite` is the viewer's."""
     viewer = services.verifier.viewer(params.token)
     user_id = subject_id(params, viewer)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
+from gateway.replies import Fields
 from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
 from protos import feed_pb2
 
@@ -21,7 +21,7 @@ def to_ms(latest_time: int) -> int:
 
 
 @endpoint(router, "GET", "/douyin/feed/")
-def feed(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def feed(params: ParamsDep, services: ServicesDep) -> Fields:
     """The newest videos before `latest_time`, for guests too."""
     viewer = services.verifier.viewer(params.token)
     latest_ms = to_ms(params.non_negative("latest_time"))

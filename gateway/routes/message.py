@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from gateway.pack import message_json
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
+from gateway.replies import Fields
+from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok
 from protos import message_pb2
 
 router = APIRouter()
@@ -15,7 +15,7 @@ ACTIONS = {1: "Send"}
 
 
 @endpoint(router, "GET", "/douyin/message/chat/")
-def chat(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def chat(params: ParamsDep, services: ServicesDep) -> Fields:
     """The conversation with `to_user_id`; after `pre_msg_time` (ms), only what was received."""
     viewer = services.verifier.required(params.token)
     request = message_pb2.ChatRequest(to_user_id=params.positive_id("to_user_id"),
@@ -25,9 +25,9 @@ def chat(params: ParamsDep, services: ServicesDep) -> JSONResponse:
 
 
 @endpoint(router, "POST", "/douyin/message/action/")
-def send(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def send(params: ParamsDep, services: ServicesDep) -> Fields:
     """Send `content` to `to_user_id` (action_type 1, the only action)."""
-    viewer = services.verifier.required(params.token)
+    viewer = actor(params, services)
     to_user_id = params.positive_id("to_user_id")
     params.action("action_type", ACTIONS)
     request = message_pb2.SendRequest(to_user_id=to_user_id, content=params.text("content") or "")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from gateway.pack import video_json
-from gateway.params import Params, read_params
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
+from gateway.params import Params, request_params
+from gateway.replies import Fields
+from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok, subject_id
 from protos import publish_pb2, video_pb2
 from services.publish.service.upload import too_large
 
@@ -21,13 +21,14 @@ CHUNK = 256 * 1024
 _FORM_OVERHEAD = 64 * 1024
 
 
-async def read_upload(request: Request) -> Params:
+async def read_upload(request: Request) -> AsyncIterator[Params]:
     """The publish form, refused before it is read when its announced size is over the limit."""
     limit = request.app.state.settings.max_upload_bytes
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit + _FORM_OVERHEAD:
         raise too_large(limit)
-    return await read_params(request)
+    async with request_params(request) as params:
+        yield params
 
 
 def chunks(title: str, size: int, data: BinaryIO) -> Iterator[publish_pb2.PublishChunk]:
@@ -39,9 +40,9 @@ def chunks(title: str, size: int, data: BinaryIO) -> Iterator[publish_pb2.Publis
 
 @endpoint(router, "POST", "/douyin/publish/action/")
 def publish(params: Annotated[Params, Depends(read_upload)],
-            services: ServicesDep) -> JSONResponse:
+            services: ServicesDep) -> Fields:
     """Publish the uploaded video (multipart: data, token, title)."""
-    viewer = services.verifier.required(params.token)
+    viewer = actor(params, services)
     upload = params.file("data")
     title = params.text("title") or ""
     size = upload.size or 0
@@ -55,7 +56,7 @@ def publish(params: Annotated[Params, Depends(read_upload)],
 
 
 @endpoint(router, "GET", "/douyin/publish/list/")
-def publish_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def publish_list(params: ParamsDep, services: ServicesDep) -> Fields:
     """The videos a user published, newest first."""
     viewer = services.verifier.viewer(params.token)
     user_id = subject_id(params, viewer)

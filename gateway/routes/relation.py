@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from gateway.deps import Services
 from gateway.pack import friend_json, user_json
 from gateway.params import Params
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok, subject_id
+from gateway.replies import Fields
+from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok, subject_id
 from protos import relation_pb2, video_pb2
 
 router = APIRouter()
@@ -17,9 +17,9 @@ ACTIONS = {1: "Follow", 2: "Unfollow"}
 
 
 @endpoint(router, "POST", "/douyin/relation/action/")
-def relation_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def relation_action(params: ParamsDep, services: ServicesDep) -> Fields:
     """Follow (action_type 1) or unfollow (2) a user; doing either twice changes nothing."""
-    viewer = services.verifier.required(params.token)
+    viewer = actor(params, services)
     to_user_id = params.positive_id("to_user_id")
     method = params.action("action_type", ACTIONS)
     services.clients.relation.call(method, relation_pb2.FollowRequest(to_user_id=to_user_id),
@@ -27,7 +27,7 @@ def relation_action(params: ParamsDep, services: ServicesDep) -> JSONResponse:
     return ok()
 
 
-def _users(params: Params, services: Services, method: str) -> JSONResponse:
+def _users(params: Params, services: Services, method: str) -> Fields:
     viewer = services.verifier.viewer(params.token)
     subject = video_pb2.UserRef(user_id=subject_id(params, viewer))
     reply = services.clients.relation.call(method, subject, token=viewer.token, idempotent=True)
@@ -35,19 +35,19 @@ def _users(params: Params, services: Services, method: str) -> JSONResponse:
 
 
 @endpoint(router, "GET", "/douyin/relation/follow/list/")
-def follow_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def follow_list(params: ParamsDep, services: ServicesDep) -> Fields:
     """The users `user_id` follows."""
     return _users(params, services, "ListFollowing")
 
 
 @endpoint(router, "GET", "/douyin/relation/follower/list/")
-def follower_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def follower_list(params: ParamsDep, services: ServicesDep) -> Fields:
     """The users following `user_id`."""
     return _users(params, services, "ListFollowers")
 
 
 @endpoint(router, "GET", "/douyin/relation/friend/list/")
-def friend_list(params: ParamsDep, services: ServicesDep) -> JSONResponse:
+def friend_list(params: ParamsDep, services: ServicesDep) -> Fields:
     """The caller's mutual follows, each with the latest message between the two."""
     viewer = services.verifier.required(params.token)
     subject = video_pb2.UserRef(user_id=subject_id(params, viewer))

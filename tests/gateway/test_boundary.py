@@ -82,15 +82,18 @@ def test_app_errors_become_status_code_and_message(client: TestClient, fake) -> 
     fake.fail_with = AppError(Code.ALREADY_EXISTS, "username 'a' is already taken")
     response = client.post("/douyin/user/register/", params={"username": "a", "password": "b"})
     assert response.status_code == 200
+    # the full reply shape: the camp client reads `token` from a failed register
     assert response.json() == {"status_code": 1005,
-                               "status_msg": "username 'a' is already taken"}
+                               "status_msg": "username 'a' is already taken",
+                               "user_id": 0, "token": ""}
 
 
 def test_a_bug_is_an_internal_error_without_a_stack_trace(client: TestClient, fake) -> None:
     fake.fail_with = ZeroDivisionError("secret detail")
     response = client.post("/douyin/user/login/", params={"username": "a", "password": "b"})
     assert response.status_code == 200
-    assert response.json() == {"status_code": int(Code.INTERNAL), "status_msg": "internal error"}
+    assert response.json() == {"status_code": int(Code.INTERNAL), "status_msg": "internal error",
+                               "user_id": 0, "token": ""}
 
 
 def test_missing_parameters_are_named(client: TestClient) -> None:

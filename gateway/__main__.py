@@ -10,6 +10,7 @@ import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from services.common import tracing
 from services.common.registry import Registration, instance_info
 from services.common.runtime import init_process
 
@@ -49,6 +50,7 @@ def main() -> None:
     registration.start()
     log.info("serving", extra={"address": info.address})
     server.run(sockets=[sock])
+    tracing.flush()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

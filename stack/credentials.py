@@ -67,7 +67,10 @@ def sans_for(ctx: StackContext, name: str, extra: list[str] | None = None) -> li
 
 def ensure(ctx: StackContext) -> list[str]:
     """Create whatever material is missing or expiring; never overwrites valid material."""
-    return ops.ensure_material(pki_store(ctx), identities(ctx))
+    hours = ctx.definition.stack.cert_lifetime_hours
+    if hours is None:
+        return ops.ensure_material(pki_store(ctx), identities(ctx))
+    return ops.ensure_material(pki_store(ctx), identities(ctx), days=hours / 24)
 
 
 def init(ctx: StackContext, force: bool = False) -> tuple[CertInfo, list[str]]:

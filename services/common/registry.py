@@ -119,17 +119,24 @@ class Registration:
         self._client = None
         self._lease = None
 
-    def stop(self) -> None:
-        """Deregister: stop renewing, delete the key and revoke the lease."""
+    def stop(self, timeout: float = 1.0) -> None:
+        """Deregister: stop renewing, delete the key and revoke the lease, within ~`timeout` s.
+
+        Bounded, because a stopping process has a stop timeout to keep even while etcd is slow
+        or away; then the lease expires within its TTL instead.
+        """
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=0.5)
         try:
-            if self._client is not None:
-                self._client.delete(self.info.key)
+            client = connect(self.endpoints, timeout=timeout)
+            try:
+                client.delete(self.info.key)
                 if self._lease is not None:
-                    self._lease.revoke()
-                log.info("deregistered", extra={"key": self.info.key})
+                    client.revoke_lease(self._lease.id)
+            finally:
+                client.close()
+            log.info("deregistered", extra={"key": self.info.key})
         except Exception as exc:
             log.warning("deregistration failed (%s); the lease will expire", exc)
         self._drop_client()

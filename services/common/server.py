@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from pki.store import PkiStore
+from services.common import tracing
 from services.common.interceptors import chain
 from services.common.registry import Registration, instance_info
 from services.common.settings import ServiceSettings
@@ -101,7 +102,11 @@ def serve(settings: ServiceSettings, spec: ServiceSpec) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    stopping.wait()
+    # waits in slices: a signal taken by another thread (after SIGSTOP/SIGCONT) is only acted
+    # on when the main thread runs Python code again
+    while not stopping.wait(1.0):
+        pass
     log.info("stopping: deregistering and draining", extra={"grace_s": settings.grace_period})
     running.stop(settings.grace_period, settings.deregister_delay)
+    tracing.flush()
     log.info("stopped")

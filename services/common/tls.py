@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,10 @@ def _stamp(paths: list[Path]) -> tuple[float, ...]:
     return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
 
 
+# how often a first load re-reads a key and certificate that do not match (50 ms apart)
+MISMATCH_RETRIES = 20
+
+
 class IdentityFiles:
     """An identity's certificate and key in the store, re-read when the files change."""
 
@@ -51,17 +56,23 @@ class IdentityFiles:
     def load(self) -> Material:
         """The current material (read from disk only when a file changed)."""
         with self._lock:
-            stamp = _stamp(self._paths)
-            if self._material is None or stamp != self._stamp:
+            # a renewal writes the key, then the certificate: a process starting in between has
+            # no old pair to keep serving, so it waits a moment for the second file
+            for attempt in range(MISMATCH_RETRIES + 1):
+                stamp = _stamp(self._paths)
+                if self._material is not None and stamp == self._stamp:
+                    return self._material
                 ca, crt, key = (p.read_bytes() for p in self._paths)
-                if not _key_matches(crt, key):
-                    # rotate writes key then cert: keep serving the old pair until both landed
-                    if self._material is not None:
-                        return self._material
-                    raise RuntimeError(f"{self.name}: certificate and key do not match")
-                self._material = Material(ca, crt, key)
-                self._stamp = stamp
-            return self._material
+                if _key_matches(crt, key):
+                    self._material = Material(ca, crt, key)
+                    self._stamp = stamp
+                    return self._material
+                if self._material is not None:
+                    # keep serving the old pair until both files landed
+                    return self._material
+                if attempt < MISMATCH_RETRIES:
+                    time.sleep(0.05)
+            raise RuntimeError(f"{self.name}: certificate and key do not match")
 
 
 def _key_matches(cert_pem: bytes, key_pem: bytes) -> bool:

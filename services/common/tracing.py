@@ -40,6 +40,9 @@ def setup(service: str, zipkin_url: str | None, sample_ratio: float = 1.0) -> Tr
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}),
         sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+        # its exit hook flushes the whole queue, 2 s a batch: against a hung Zipkin a stopping
+        # process outlived its stop timeout and was killed. `flush` is bounded instead
+        shutdown_on_exit=False,
     )
     if zipkin_url:
         exporter = ZipkinExporter(endpoint=zipkin_url, timeout=2)
@@ -49,6 +52,13 @@ def setup(service: str, zipkin_url: str | None, sample_ratio: float = 1.0) -> Tr
     trace.set_tracer_provider(provider)
     set_global_textmap(B3MultiFormat())
     return provider
+
+
+def flush(timeout: float = 1.0) -> None:
+    """Export what is still queued, for at most `timeout` s (a stopping process's last spans)."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider) and not provider.force_flush(int(timeout * 1000)):
+        log.warning("spans still queued at exit were dropped (Zipkin did not take them in time)")
 
 
 def server_tracing() -> grpc.ServerInterceptor:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from protos import user_pb2, user_pb2_grpc
 from services.common.context import current_user_id
+from services.user.admission import HashingGate
 from services.user.service.get_user import get_user, get_users
 from services.user.service.login import login
 from services.user.service.register import register
@@ -29,17 +30,21 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):
     sessions: sessionmaker[Session]
     signer: TokenSigner
     media: MediaUrls
+    hashing: HashingGate
 
     def Register(self, request: user_pb2.RegisterRequest,
                  context: grpc.ServicerContext) -> user_pb2.AuthReply:
         """Create an account; registering logs in."""
-        user_id, token = register(self.sessions, self.signer, request.username, request.password)
+        with self.hashing.slot(context.time_remaining()):
+            user_id, token = register(self.sessions, self.signer, request.username,
+                                      request.password)
         return user_pb2.AuthReply(user_id=user_id, token=token)
 
     def Login(self, request: user_pb2.LoginRequest,
               context: grpc.ServicerContext) -> user_pb2.AuthReply:
         """Check a username and password; a new token."""
-        user_id, token = login(self.sessions, self.signer, request.username, request.password)
+        with self.hashing.slot(context.time_remaining()):
+            user_id, token = login(self.sessions, self.signer, request.username, request.password)
         return user_pb2.AuthReply(user_id=user_id, token=token)
 
     def GetUser(self, request: user_pb2.GetUserRequest,

@@ -92,10 +92,11 @@ def test_kill_9_leaves_the_registry_within_the_ttl_and_reads_never_fail(
 
     reader = threading.Thread(target=reads)
     reader.start()
-    time.sleep(0.5)
+    _wait(lambda: served >= 10, timeout=30)  # the reads flow
     second_user.proc.send_signal(signal.SIGKILL)
     gone = _wait(lambda: second_user.key not in _registered(running_stack), timeout=10)
-    time.sleep(0.5)
+    after = served
+    _wait(lambda: served >= after + 10, timeout=30)  # and still flow once it is gone
     stop.set()
     reader.join()
     print(f"\nkill -9 -> key gone in {gone:.2f}s; {served} reads, {len(failures)} failed")
@@ -113,21 +114,17 @@ def test_sigterm_lets_in_flight_rpcs_finish_then_deregisters(
     with grpc.secure_channel(second_user.address, creds) as channel:
         stub = user_pb2_grpc.UserServiceStub(channel)
         stub.GetUsers(user_pb2.GetUsersRequest(user_ids=[1]), timeout=5)  # connected
-
-        def one() -> None:
+        # sent on the connected channel before the signal: six bcrypt runs take ~1 s on two
+        # cores, so the signal arrives while they run
+        calls = [stub.Register.future(user_pb2.RegisterRequest(username=unique_name("t"),
+                                                               password="secret123"), timeout=20)
+                 for _ in range(6)]
+        os.kill(second_user.proc.pid, signal.SIGTERM)
+        for call in calls:
             try:
-                request = user_pb2.RegisterRequest(username=unique_name("t"), password="secret123")
-                results.append(stub.Register(request, timeout=20))
+                results.append(call.result())
             except grpc.RpcError as exc:
                 results.append(exc)
-
-        threads = [threading.Thread(target=one) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        time.sleep(0.05)  # all six are in flight: bcrypt takes a while on two cores
-        os.kill(second_user.proc.pid, signal.SIGTERM)
-        for thread in threads:
-            thread.join()
     assert second_user.proc.wait(timeout=20) == 0
     errors = [r for r in results if isinstance(r, grpc.RpcError)]
     assert errors == [], [e.details() for e in errors]

@@ -33,6 +33,20 @@ class Readiness(_Strict):
     interval: float = Field(default=0.25, gt=0)
 
 
+class Liveness(_Strict):
+    """When the supervisor gives up on a running process that stopped answering its check."""
+
+    # seconds between two probes of one process
+    period: float = Field(default=5.0, gt=0)
+    # a probe that takes longer failed: a hung process may accept connections but never answer
+    timeout: float = Field(default=2.0, gt=0)
+    # failing for this long (while its process is alive) gets the process killed and restarted
+    failure_after: float = Field(default=30.0, gt=0)
+    # not probed for this long after it became ready: a slow warm-up is not a hang
+    initial_delay: float = Field(default=10.0, ge=0)
+    enabled: bool = True
+
+
 class NativeSpec(_Strict):
     """How the native provider runs a component as a child process."""
 
@@ -69,6 +83,7 @@ class Component(_Strict):
     stop_signal: Literal["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP"] = "SIGTERM"
     stop_timeout: float = Field(default=10.0, gt=0)
     ready: Readiness
+    liveness: Liveness = Liveness()
     bootstrap: str | None = None
     params: dict[str, str] = {}
     # identities (component names) allowed to call a service's methods
@@ -113,6 +128,9 @@ class StackSettings(_Strict):
     public_media_url: str = ""
     # the largest video a client may publish, checked by the gateway and the publish service
     max_upload_mb: int = Field(default=200, gt=0)
+    # lifetime of the leaf certificates the supervisor renews (and of the CRL); unset: each
+    # leaf keeps the lifetime it was issued with (7 days from `up`)
+    cert_lifetime_hours: float | None = Field(default=None, gt=0)
     minio_package: str = "github.com/minio/minio@latest"
     zipkin_artifact: str = "io.zipkin:zipkin-server:3.6.1:jar:exec"
 

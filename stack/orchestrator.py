@@ -46,10 +46,12 @@ def wait_ready(ctx: StackContext, comp: Component, progress: Progress = quiet) -
         if health.ok:
             return time.monotonic() - start
         if not provider.inspect(ctx, comp).running:
-            raise StartFailed(
-                f"{comp.name} exited during start-up; last lines of its log:\n"
-                f"{provider.log_tail(ctx, comp)}"
-            )
+            tail = provider.log_tail(ctx, comp)
+            if provider.name == "native":
+                # reaped (when we started it) and its record gone: no zombie, nothing to adopt
+                provider.stop(ctx, comp)
+            raise StartFailed(f"{comp.name} exited during start-up; last lines of its log:\n"
+                              f"{tail}")
         progress(comp.unit, f"waiting ({health.detail})")
         time.sleep(comp.ready.interval)
     raise ReadinessTimeout(

@@ -66,13 +66,17 @@ def _sql(ctx: StackContext, comp: Component, timeout: float) -> Health:
     from stack.bootstrap import mysql_admin_args
 
     try:
-        conn = pymysql.connect(**mysql_admin_args(ctx, comp), connect_timeout=max(1, int(timeout)))
+        # a read timeout too: a hung server completes the handshake's TCP part, then never answers
+        conn = pymysql.connect(**mysql_admin_args(ctx, comp), connect_timeout=max(1, int(timeout)),
+                               read_timeout=max(1.0, timeout))
     except pymysql.MySQLError as exc:
         return Health(False, str(exc.args[-1]) if exc.args else exc.__class__.__name__)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT 1")
             cur.fetchone()
+    except pymysql.MySQLError as exc:
+        return Health(False, str(exc.args[-1]) if exc.args else exc.__class__.__name__)
     finally:
         conn.close()
     return Health(True)
@@ -143,3 +147,9 @@ def probe(ctx: StackContext, comp: Component, timeout: float = 2.0) -> Health:
         if not any(i.get("address") == address for i in registered_instances(ctx, comp, timeout)):
             return Health(False, f"{address} is not registered in etcd yet")
     return health
+
+
+def live(ctx: StackContext, comp: Component, timeout: float = 2.0) -> Health:
+    """The component's own check only, for liveness: unlike `probe`, no etcd lookup, so that a
+    slow etcd does not get every service restarted."""
+    return PROBES[comp.ready.check](ctx, comp, timeout)

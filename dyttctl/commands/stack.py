@@ -109,8 +109,10 @@ def status(op: Operator, as_json: bool) -> None:
                           for i in instances]
         for unit in r.extra.get("units") or []:  # type: ignore[union-attr]
             if unit["state"] != "running" or unit["restarts"]:
-                endpoints.append(f"[yellow]{unit['unit']}[/] {unit['state']}, "
-                                 f"{unit['restarts']} restarts {unit['last_exit']}")
+                # unhealthy (alive, failing its check), backoff, crash-loop, or restarted
+                endpoints.append(f"[yellow]{unit['unit']}[/] {unit.get('address', '')} "
+                                 f"{unit['state']}, {unit['restarts']} restarts "
+                                 f"{unit['last_exit']}")
         style = STATE_STYLE.get(r.state, "red")
         health_style = "green" if r.health == "ok" else ("dim" if r.health == "-" else "red")
         table.add_row(

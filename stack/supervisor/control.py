@@ -23,6 +23,7 @@ from stack.orchestrator import ComponentStatus, Progress
 from stack.readiness import probe
 from stack.state import StackContext
 from stack.supervisor.core import Supervisor
+from stack.supervisor.renewal import renewals
 
 
 def socket_path(ctx: StackContext) -> Path:
@@ -58,6 +59,8 @@ class ControlServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             "stop": lambda progress, name: sup.stop(name, progress),
             "restart": lambda progress, name: sup.restart(name, progress),
             "scale": lambda progress, name, count: sup.scale(name, int(count), progress),
+            # when each certificate (and the CRL) is renewed next, read from the PKI store
+            "renewals": lambda progress: renewals(sup.ctx),
         }
 
     def _down(self, progress: Progress, names: list[str] | None = None) -> None:
@@ -150,6 +153,17 @@ def stack_status(ctx: StackContext) -> list[ComponentStatus]:
         row.extra["units"] = mine = [u for u in units if u["component"] == row.name]
         row.extra["restarts"] = sum(u["restarts"] for u in mine)
         running = [u for u in mine if u["state"] == "running"]
+        if mine:
+            # where its processes really listen: instances move to new ports on restarts
+            row.extra["addresses"] = [u["address"] for u in mine if u.get("address")]
+            live = running or mine
+            comp = ctx.definition.components[row.name].as_instance(live[0]["instance"],
+                                                                    live[0]["port"])
+            row.endpoints = orchestrator.endpoints(ctx, comp)
+        elif isinstance(registered := row.extra.get("instances"), list) and registered:
+            # no supervisor to ask: a service's registration in etcd says where it listens
+            scheme = row.endpoints["main"].split("://", 1)[0]
+            row.endpoints["main"] = f"{scheme}://{registered[0]['address']}"
         if running and row.state == "stopped":
             # replaced by further instances (a rolling restart): the component still runs
             first = running[0]

@@ -3,7 +3,8 @@
 Each running process is a Unit: a component, or one more instance of it (`name@instance`, on a
 port of its own). A unit that exits without being asked to is restarted after a backoff that
 doubles (1 s up to 30 s); one that crashes CRASH_LIMIT times within CRASH_WINDOW seconds is in a
-crash loop: it is left stopped and reported, not restarted forever.
+crash loop: it is left stopped and reported, not restarted forever. One that is alive but keeps
+failing its check (`liveness`) is stopped, and that counts as a crash too.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from stack import orchestrator, providers
 from stack.definition import Component
 from stack.errors import StackError
 from stack.orchestrator import Progress, quiet
-from stack.ports import free_port
+from stack.ports import free_port, is_free
 from stack.providers import Provider
-from stack.readiness import registered_instances
+from stack.readiness import registered_instances, registry_address
 from stack.state import StackContext
+from stack.supervisor.liveness import LivenessMonitor
 from stack.wiring import SERVICE_KINDS
 
 log = logging.getLogger("dytt.supervisor")
@@ -38,6 +40,8 @@ log = logging.getLogger("dytt.supervisor")
 BACKOFF_START, BACKOFF_MAX = 1.0, 30.0
 CRASH_LIMIT, CRASH_WINDOW = 5, 120.0
 POLL_INTERVAL = 0.5
+# rounds of the monitor between two sweeps for stray zombie children
+SWEEP_EVERY = 10
 
 
 @dataclass
@@ -45,7 +49,9 @@ class Unit:
     """One process the supervisor keeps running."""
 
     comp: Component
-    state: str = "starting"  # starting, running, backoff, crash-loop, stopped
+    # starting, running, unhealthy (alive, failing its check), stopping (killed for it),
+    # backoff, crash-loop, stopped
+    state: str = "starting"
     pid: int | None = None
     started_at: float | None = None
     restarts: int = 0
@@ -101,6 +107,8 @@ class Supervisor:
         self._changing = threading.Lock()
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
+        self._liveness = LivenessMonitor(self, self._unresponsive)
+        self._rounds = 0
 
     # ---- bookkeeping --------------------------------------------------------------------
 
@@ -153,7 +161,9 @@ class Supervisor:
         with self._lock:
             units = sorted(self.units.values(),
                            key=lambda u: (order.get(u.comp.name, 99), u.comp.instance))
-            return [u.to_json() for u in units]
+            # the port this very process listens on: instances move to new ports on restarts
+            return [{**u.to_json(), "address": registry_address(self.ctx, u.comp)}
+                    for u in units]
 
     # ---- starting and stopping units -----------------------------------------------------
 
@@ -327,6 +337,8 @@ class Supervisor:
             if comp.kind not in SERVICE_KINDS:
                 for unit in units:
                     self._stop_unit(unit, progress)
+                # the old process is gone and reaped, but a port can outlive it for a moment
+                self._wait_ports_free(comp, progress)
                 self._start(comp, progress)
                 return
             if not units:
@@ -334,6 +346,24 @@ class Supervisor:
             for old in units:
                 self._start(self._new_instance(comp), progress)
                 self._stop_unit(old, progress)
+
+    def _wait_ports_free(self, comp: Component, progress: Progress = quiet,
+                         timeout: float | None = None) -> None:
+        """Until every port `comp` binds is free, or `timeout` (default: its stop timeout);
+        after that the start's preflight names whoever holds it."""
+        if not self._provider(comp).binds_ports or comp.kind == "gateway":
+            return  # gateways listen on the supervisor's own socket: never free, never needed
+        host = self.ctx.host(comp)
+        deadline = time.monotonic() + (comp.stop_timeout if timeout is None else timeout)
+        said = False
+        while time.monotonic() < deadline:
+            taken = [p for p in comp.ports.values() if not is_free(host, p)]
+            if not taken:
+                return
+            if not said:
+                progress(comp.unit, f"waiting for port {taken[0]} to be free")
+                said = True
+            time.sleep(0.1)
 
     def _component(self, name: str) -> Component:
         try:
@@ -355,9 +385,11 @@ class Supervisor:
         """Watch the units in a thread until `close`."""
         self._monitor = threading.Thread(target=self._watch, name="monitor", daemon=True)
         self._monitor.start()
+        self._liveness.start()
 
     def close(self) -> None:
         self._stop.set()
+        self._liveness.close()
         if self._monitor is not None:
             self._monitor.join(timeout=5)
 
@@ -373,8 +405,12 @@ class Supervisor:
         now = time.time()
         with self._lock:
             units = list(self.units.values())
+        self._rounds += 1
+        if self._rounds % SWEEP_EVERY == 0:
+            self._reap_strays()
         for unit in units:
-            if not unit.wanted or unit.state in ("stopped", "crash-loop"):
+            # a unit "stopping" is being killed for hanging: that exit is not news
+            if not unit.wanted or unit.state in ("stopped", "crash-loop", "stopping"):
                 continue
             if unit.state == "backoff":
                 if unit.next_start is not None and now >= unit.next_start and \
@@ -389,6 +425,40 @@ class Supervisor:
             if ended is None or not unit.wanted:
                 continue
             self._crashed(unit, ended, now)
+
+    def _reap_strays(self) -> None:
+        """Reap exited children no unit tracks (yet or any more): nothing stays a zombie."""
+        with self._lock:
+            tracked = {u.pid for u in self.units.values() if u.pid is not None}
+        try:
+            children = psutil.Process().children()
+        except psutil.Error:
+            return
+        for child in children:
+            with contextlib.suppress(psutil.Error, ChildProcessError):
+                if child.pid not in tracked and child.status() == psutil.STATUS_ZOMBIE:
+                    os.waitpid(child.pid, os.WNOHANG)
+
+    def _unresponsive(self, unit: Unit, reason: str) -> None:
+        """Liveness gave up on `unit`: stop it (in a thread of its own) and count a crash."""
+        with self._lock:
+            if not unit.wanted or unit.state not in ("running", "unhealthy"):
+                return
+            unit.state = "stopping"
+        self._event(unit.comp.unit, f"{reason}: stopping it")
+        threading.Thread(target=self._kill_unresponsive, args=(unit, reason),
+                         name=f"kill-{unit.comp.unit}", daemon=True).start()
+
+    def _kill_unresponsive(self, unit: Unit, reason: str) -> None:
+        started = time.monotonic()
+        try:
+            # its stop signal, the stop timeout, then SIGKILL; reaped when it is our child
+            self._provider(unit.comp).stop(self.ctx, unit.comp)
+        except Exception:
+            log.exception("stopping %s failed", unit.comp.unit)
+        self._event(unit.comp.unit, f"stopped ({time.monotonic() - started:.1f}s)")
+        if unit.wanted:
+            self._crashed(unit, reason, time.time())
 
     def _forget_registration(self, comp: Component, pid: int) -> None:
         """Delete a dead process's etcd key now rather than when its lease runs out (up to the
@@ -443,6 +513,7 @@ class Supervisor:
         try:
             # the run record is stale: the provider's stop cleans it and any left-over helpers
             self._provider(comp).stop(self.ctx, comp)
+            self._wait_ports_free(comp)
             self._start(comp, fresh=False)
         except Exception as exc:
             self._event(comp.unit, f"restart failed: {str(exc).splitlines()[0]}")

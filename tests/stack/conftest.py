@@ -14,7 +14,8 @@ from stack.ports import free_ports
 from stack.state import StackContext
 
 # A TCP server that forks a child (to prove the whole process group is stopped), prints a line
-# and serves until signalled; IGNORE_TERM makes it ignore SIGTERM to force the SIGKILL path.
+# and serves (an empty HTTP 200 to any request) until signalled; IGNORE_TERM makes it ignore
+# SIGTERM to force the SIGKILL path.
 SERVER = textwrap.dedent(
     """
     import os, signal, socket, sys, time
@@ -45,6 +46,13 @@ SERVER = textwrap.dedent(
         sys.exit(3)
     while True:
         conn, _ = sock.accept()
+        # an HTTP answer to whoever asks (http checks); a bare connect (tcp checks) gets none
+        try:
+            conn.settimeout(1)
+            if conn.recv(4096):
+                conn.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n")
+        except OSError:
+            pass
         conn.close()
     """
 )
@@ -59,7 +67,8 @@ def toy_stack(tmp_path: Path) -> ToyStack:
     script.write_text(SERVER)
 
     def make(mode: str = "normal", *, ready_timeout: float = 10, stop_timeout: float = 5,
-             with_app: bool = False) -> StackContext:
+             with_app: bool = False, check: str = "tcp",
+             environ: dict[str, str] | None = None) -> StackContext:
         def component(name: str, port: int, deps: list[str]) -> str:
             return textwrap.dedent(
                 f"""
@@ -68,7 +77,7 @@ def toy_stack(tmp_path: Path) -> ToyStack:
                 ports = {{ main = {port} }}
                 depends_on = {deps!r}
                 stop_timeout = {stop_timeout}
-                ready = {{ check = "tcp", timeout = {ready_timeout}, interval = 0.05 }}
+                ready = {{ check = "{check}", timeout = {ready_timeout}, interval = 0.05 }}
                 native.binary = "{sys.executable}"
                 native.command = ["{sys.executable}", "{script}", "{{port}}", "{mode}"]
                 """
@@ -80,6 +89,7 @@ def toy_stack(tmp_path: Path) -> ToyStack:
             text += component("app", app_port, ["toy"])
         base = tmp_path / "stack.toml"
         base.write_text(text)
-        return StackContext(load_definition(None, {}, base_file=base), tmp_path / "home")
+        return StackContext(load_definition(None, environ or {}, base_file=base),
+                            tmp_path / "home")
 
     return make

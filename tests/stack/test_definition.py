@@ -101,3 +101,19 @@ def test_select_adds_dependencies_and_rejects_unknown_names(tmp_path: Path) -> N
     assert [c.name for c in definition.select(["app"])] == ["db", "cache", "app"]
     with pytest.raises(DefinitionError, match="unknown component 'nope'"):
         definition.select(["nope"])
+
+
+def test_liveness_has_defaults_and_takes_overrides(tmp_path: Path) -> None:
+    config = tmp_path / "dytt.toml"
+    config.write_text("[components.mysql]\nliveness = { failure_after = 60 }\n")
+    definition = load_definition(config, {"DYTT_ZIPKIN__LIVENESS__PERIOD": "1",
+                                          "DYTT_USER__LIVENESS__ENABLED": "false"})
+    default = definition.components["etcd"].liveness
+    assert (default.period, default.timeout, default.failure_after, default.initial_delay,
+            default.enabled) == (5, 2, 30, 10, True)
+    assert definition.components["mysql"].liveness.failure_after == 60
+    assert definition.components["mysql"].liveness.period == 5
+    assert definition.components["zipkin"].liveness.period == 1
+    assert definition.components["user"].liveness.enabled is False
+    with pytest.raises(DefinitionError, match=r"liveness\.period"):
+        load_definition(None, {"DYTT_ETCD__LIVENESS__PERIOD": "0"})

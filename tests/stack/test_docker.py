@@ -51,7 +51,12 @@ def test_etcd_and_zipkin_specs(ctx: StackContext) -> None:
     assert etcd["ports"] == {"2379/tcp": ("127.0.0.1", 12379)}
     zipkin = container_spec(ctx, ctx.definition.components["zipkin"])
     assert zipkin["image"].startswith("openzipkin/zipkin")
-    assert zipkin["environment"] == {"STORAGE_TYPE": "mem"}
+    # the same span limit and heap as the native zipkin (see stack.toml)
+    assert zipkin["environment"]["STORAGE_TYPE"] == "mem"
+    native = ctx.definition.components["zipkin"].native
+    assert native is not None
+    assert zipkin["environment"]["MEM_MAX_SPANS"] == native.env["MEM_MAX_SPANS"]
+    assert "-Xmx512m" in zipkin["environment"]["JAVA_OPTS"] and "-Xmx512m" in native.command
     assert "volumes" not in zipkin
 
 

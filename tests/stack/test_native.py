@@ -151,3 +151,17 @@ def test_secrets_are_generated_once_and_private(toy_stack: ToyStack) -> None:
     assert ctx.secrets() == first
     assert len(first["minio_root_password"]) >= 24
     assert stat.S_IMODE(ctx.secrets_file.stat().st_mode) == 0o600
+
+
+def test_a_component_that_exits_during_start_is_reaped(toy_stack: ToyStack) -> None:
+    def zombies() -> set[int]:
+        return {c.pid for c in psutil.Process().children()
+                if c.status() == psutil.STATUS_ZOMBIE}
+
+    ctx = toy_stack("crash")
+    before = zombies()
+    with pytest.raises(StartFailed):
+        orchestrator.up(ctx)
+    # this process started it: it must not stay behind as a zombie, nor its record
+    assert not ctx.record_file(ctx.definition.components["toy"]).exists()
+    assert zombies() <= before

@@ -138,3 +138,57 @@ def test_an_unknown_trace_is_a_clear_error(running_stack: RunningStack) -> None:
     client = zipkin_client(running_stack.context)
     with pytest.raises(StackError, match="not found"):
         client.trace(secrets.token_hex(16))
+
+
+@pytest.mark.stack
+def test_zipkin_past_its_span_limit_stays_healthy(tmp_path) -> None:
+    """More spans than MEM_MAX_SPANS, with the heap scaled down at stack.toml's spans per MB."""
+    from stack.definition import load_definition
+    from stack.ports import free_port
+    from stack.state import StackContext
+    from tests.stack.zipkin_load import live_heap_mb, post_traces, start_zipkin, wait_healthy
+
+    ctx = StackContext(load_definition(tmp_path / "none.toml", {}), tmp_path)
+    native = ctx.definition.components["zipkin"].native
+    assert native is not None
+    jar = ctx.bin_dir / "zipkin-server-exec.jar"
+    if not jar.exists():
+        pytest.skip(f"{jar} is not installed (dyttctl install)")
+    per_mb = int(native.env["MEM_MAX_SPANS"]) / int(
+        next(a for a in native.command if a.startswith("-Xmx"))[4:-1])
+    heap = 192
+    limit = int(per_mb * heap)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_zipkin(jar, port, heap, limit, tmp_path / "zipkin.log")
+    try:
+        wait_healthy(base)
+        posted, first, newest = 0, "", ""
+        with httpx.Client() as http:
+            while posted < limit * 3 // 2:
+                ids = post_traces(http, base, 200)
+                first, newest = first or ids[0], ids[-1]
+                posted += 200 * 6
+                started = time.monotonic()
+                assert http.get(f"{base}/health", timeout=5).status_code == 200
+                assert time.monotonic() - started < 1.0
+        client = ZipkinClient(base)
+
+        def stored() -> bool:
+            try:
+                return len(client.trace(newest)) == 6
+            except StackError:
+                return False
+
+        assert _poll(stored)
+        with pytest.raises(StackError, match="not found"):
+            client.trace(first)  # evicted: the store keeps the newest `limit` spans
+        # what stays fits the heap with room to spare
+        live = live_heap_mb(proc.pid)
+        print(f"zipkin -Xmx{heap}m, MEM_MAX_SPANS={limit}, {posted} spans posted: "
+              f"live heap {live:.0f} MB")
+        assert live < 0.6 * heap
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -12,6 +12,7 @@ Exceptions (all messages are one line)::
 File layout under a PkiStore root (directories 0700, private keys 0600, writes atomic)::
 
     <root>/
+    ├── .lock                flock'd by every writer (dyttctl certs, the supervisor's renewals)
     ├── ca.crt               CA certificate, the trust bundle for every peer
     ├── ca.key               CA private key (PKCS8 PEM)
     ├── ca.crl               CRL signed by the CA
@@ -23,9 +24,9 @@ File layout under a PkiStore root (directories 0700, private keys 0600, writes a
         └── public.pem       Ed25519 verification key
 
 Everything except `pki.store` is pure: functions take and return cryptography objects.
-The use cases the CLI runs (ensure_material, init_ca, issue, rotate, rotate_all, revoke,
-list_certs, check) live in `pki.ops`; they are not re-exported here because `pki.ops.issue`
-would shadow the `pki.issue` module.
+The use cases the CLI and the supervisor run (ensure_material, init_ca, issue, rotate,
+rotate_all, refresh_crl, revoke, list_certs, check, renew_at) live in `pki.ops`; they are not
+re-exported here because `pki.ops.issue` would shadow the `pki.issue` module.
 """
 
 from pki import ops

@@ -55,6 +55,24 @@ def leaf_sans(cert: x509.Certificate) -> list[str]:
     return out
 
 
+def backdating(lifetime: timedelta) -> timedelta:
+    """How far before issuance a leaf of `lifetime` starts: CLOCK_SKEW, less for short leaves."""
+    # A minute-long leaf backdated by five minutes would be two-thirds spent at birth.
+    return min(CLOCK_SKEW, lifetime / 10)
+
+
+def issued_lifetime(not_before: datetime, not_after: datetime) -> timedelta:
+    """The lifetime a leaf valid from `not_before` to `not_after` was issued with."""
+    window = not_after - not_before
+    # inverse of backdating(): windows of at least 11 x CLOCK_SKEW carry the full CLOCK_SKEW
+    return window - CLOCK_SKEW if window >= CLOCK_SKEW * 11 else window / 1.1
+
+
+def lifetime_of(cert: x509.Certificate) -> timedelta:
+    """The lifetime `cert` was issued with (its validity window less the backdating)."""
+    return issued_lifetime(cert.not_valid_before_utc, cert.not_valid_after_utc)
+
+
 def _general_names(name: str, sans: list[str]) -> list[x509.GeneralName]:
     seen: set[x509.GeneralName] = set()
     out: list[x509.GeneralName] = []
@@ -89,7 +107,7 @@ def issue_cert(
     ca_key: ec.EllipticCurvePrivateKey,
     name: str,
     sans: list[str],
-    days: int = 7,
+    days: float = 7,
     not_before: datetime | None = None,
 ) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     """Issue a P-256 leaf for `name`, usable as both TLS server and client certificate."""
@@ -99,9 +117,10 @@ def issue_cert(
     _check_issuer(ca_cert, ca_key)
     general_names = _general_names(name, sans)
     not_before = as_utc(not_before) if not_before is not None else None
+    lifetime = timedelta(days=days)
     # An explicit not_before is taken literally (tests use it to mint expired certs).
-    start = not_before if not_before is not None else utcnow() - CLOCK_SKEW
-    end = (not_before if not_before is not None else utcnow()) + timedelta(days=days)
+    start = not_before if not_before is not None else utcnow() - backdating(lifetime)
+    end = (not_before if not_before is not None else utcnow()) + lifetime
     # A leaf that outlives its CA would only fail verification later and more confusingly.
     end = min(end, ca_cert.not_valid_after_utc)
     if end <= start:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -13,7 +13,7 @@ from pki.ca import create_ca
 from pki.certutil import is_issued_by, utcnow
 from pki.errors import CertNotFound, InvalidMaterial, MaterialExists, PkiError
 from pki.inspect import CertInfo, describe
-from pki.issue import default_sans, issue_cert, leaf_sans, parse_san
+from pki.issue import default_sans, issue_cert, leaf_sans, lifetime_of, parse_san
 from pki.jwtkeys import create_jwt_keypair, load_private_key, public_pem_of
 from pki.names import validate_name
 from pki.revocation import add_revoked, build_crl, is_revoked, needs_refresh, verify_crl
@@ -21,6 +21,13 @@ from pki.store import PkiStore
 
 # Re-issue once less than this fraction of a leaf's lifetime remains.
 RENEW_FRACTION = 1 / 3
+# The supervisor renews a leaf (and the CRL) once this fraction of its validity has passed.
+RENEW_AT = 1 - RENEW_FRACTION
+
+
+def renew_at(not_before: datetime, not_after: datetime) -> datetime:
+    """When a certificate (or CRL) valid from `not_before` to `not_after` is due for renewal."""
+    return not_before + (not_after - not_before) * RENEW_AT
 
 
 def _normalise_san(entry: str) -> str:
@@ -114,13 +121,20 @@ def _ensure_jwt(store: PkiStore, created: list[str]) -> None:
         created.append("JWT key pair (new)")
 
 
-def ensure_material(store: PkiStore, names: dict[str, list[str]], days: int = 7) -> list[str]:
+def ensure_material(
+    store: PkiStore, names: dict[str, list[str]], days: float = 7
+) -> list[str]:
     """Create whatever is missing or stale (CA, leaves, CRL, JWT keys); return what was made."""
     # Validate every input before writing anything, so a typo cannot leave half a setup.
     for name, sans in names.items():
         validate_name(name)
         for entry in sans:
             parse_san(entry)
+    with store.lock():
+        return _ensure_locked(store, names, days)
+
+
+def _ensure_locked(store: PkiStore, names: dict[str, list[str]], days: float) -> list[str]:
     now = utcnow()
     created: list[str] = []
     ca_cert, ca_key = _ensure_ca(store, now, created)
@@ -145,13 +159,16 @@ def init_ca(store: PkiStore, force: bool = False) -> CertInfo:
     if not force and (store.ca_cert_path.exists() or store.ca_key_path.exists()):
         raise MaterialExists(f"a CA already exists at {store.ca_cert_path}; use force to replace")
     ca_cert, ca_key = create_ca()
-    store.save_ca(ca_cert, ca_key)
-    # The old CRL is signed by the old CA and would fail verification from now on.
-    store.save_crl(build_crl(ca_cert, ca_key, []))
+    with store.lock():
+        store.save_ca(ca_cert, ca_key)
+        # The old CRL is signed by the old CA and would fail verification from now on.
+        store.save_crl(build_crl(ca_cert, ca_key, []))
     return describe(ca_cert)
 
 
-def issue(store: PkiStore, name: str, sans: list[str] | None = None, days: int = 7) -> CertInfo:
+def issue(
+    store: PkiStore, name: str, sans: list[str] | None = None, days: float = 7
+) -> CertInfo:
     """Issue (or overwrite) leaf `name` with `sans` (default: default_sans(name))."""
     ca_cert, ca_key = _load_ca(store)
     cert, key = issue_cert(ca_cert, ca_key, name, sans or default_sans(name), days)
@@ -166,19 +183,28 @@ def _load_ca(store: PkiStore) -> tuple[x509.Certificate, ec.EllipticCurvePrivate
         raise CertNotFound(f"no CA at {store.ca_cert_path}; create one first") from None
 
 
-def _lifetime_days(cert: x509.Certificate) -> int:
-    seconds = (cert.not_valid_after_utc - cert.not_valid_before_utc).total_seconds()
-    return max(1, round(seconds / 86400))
-
-
-def rotate(store: PkiStore, name: str, days: int | None = None) -> CertInfo:
+def rotate(store: PkiStore, name: str, days: float | None = None) -> CertInfo:
     """Re-issue leaf `name` with the same SANs and lifetime but a new key and serial."""
-    old = store.load_leaf_cert(name)
-    ca_cert, ca_key = _load_ca(store)
-    lifetime = days if days is not None else _lifetime_days(old)
-    cert, key = issue_cert(ca_cert, ca_key, name, leaf_sans(old), lifetime)
-    store.save_leaf(name, cert, key)
+    with store.lock():
+        old = store.load_leaf_cert(name)
+        ca_cert, ca_key = _load_ca(store)
+        lifetime = days if days is not None else lifetime_of(old) / timedelta(days=1)
+        cert, key = issue_cert(ca_cert, ca_key, name, leaf_sans(old), lifetime)
+        store.save_leaf(name, cert, key)
     return describe(cert)
+
+
+def refresh_crl(store: PkiStore, days: float = 7) -> x509.CertificateRevocationList:
+    """Re-sign the CRL with the same entries and a new nextUpdate `days` from now."""
+    with store.lock():
+        ca_cert, ca_key = _load_ca(store)
+        crl = store.load_crl()
+        if crl is not None and not verify_crl(crl, ca_cert):
+            # entries signed by another CA cannot be carried over (see add_revoked)
+            crl = None
+        fresh = add_revoked(crl, ca_cert, ca_key, [], next_update_days=days)
+        store.save_crl(fresh)
+    return fresh
 
 
 def rotate_all(store: PkiStore) -> list[CertInfo]:
@@ -188,11 +214,12 @@ def rotate_all(store: PkiStore) -> list[CertInfo]:
 
 def revoke(store: PkiStore, name: str) -> int:
     """Add leaf `name`'s current serial to the CRL and return that serial."""
-    cert = store.load_leaf_cert(name)
-    ca_cert, ca_key = _load_ca(store)
-    if not is_issued_by(cert, ca_cert):
-        raise PkiError(f"certificate {name!r} was not issued by the current CA")
-    store.save_crl(add_revoked(store.load_crl(), ca_cert, ca_key, [cert.serial_number]))
+    with store.lock():
+        cert = store.load_leaf_cert(name)
+        ca_cert, ca_key = _load_ca(store)
+        if not is_issued_by(cert, ca_cert):
+            raise PkiError(f"certificate {name!r} was not issued by the current CA")
+        store.save_crl(add_revoked(store.load_crl(), ca_cert, ca_key, [cert.serial_number]))
     return cert.serial_number
 
 

@@ -19,7 +19,7 @@ def build_crl(
     ca_cert: x509.Certificate,
     ca_key: ec.EllipticCurvePrivateKey,
     revoked: list[tuple[int, datetime]],
-    next_update_days: int = 7,
+    next_update_days: float = 7,
     now: datetime | None = None,
     crl_number: int = 1,
 ) -> CRL:
@@ -57,7 +57,7 @@ def add_revoked(
     ca_cert: x509.Certificate,
     ca_key: ec.EllipticCurvePrivateKey,
     serials: Iterable[int],
-    next_update_days: int = 7,
+    next_update_days: float = 7,
     now: datetime | None = None,
 ) -> CRL:
     """Return a new CRL with earlier entries kept and `serials` added (duplicates ignored)."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from cryptography import x509
@@ -18,6 +21,11 @@ from pki.names import validate_name
 PRIVATE_FILE_MODE = 0o600
 PUBLIC_FILE_MODE = 0o644
 DIR_MODE = 0o700
+
+# Per root: the thread holding the store's lock, and how deeply (ops nest, flock would not).
+_guards: dict[Path, threading.RLock] = {}
+_depths: dict[Path, int] = {}
+_guards_lock = threading.Lock()
 
 
 def atomic_write(path: Path, data: bytes, mode: int) -> None:
@@ -143,6 +151,37 @@ class PkiStore:
         validate_name(name)
         return self.certs_dir / f"{name}.crt", self.certs_dir / f"{name}.key"
 
+    @property
+    def lock_path(self) -> Path:
+        """The file whose lock serialises writers (the supervisor's renewals, dyttctl certs)."""
+        return self.root / ".lock"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store's writer lock across threads and processes; re-entrant per thread."""
+        # Each file is replaced atomically, but a read-modify-write (a CRL entry, a leaf's key
+        # then its certificate) from two writers at once could lose a revocation or pair a key
+        # with the other writer's certificate.
+        key = self.root.resolve()
+        with _guards_lock:
+            guard = _guards.setdefault(key, threading.RLock())
+        with guard:
+            depth = _depths.get(key, 0)
+            _depths[key] = depth + 1
+            try:
+                if depth:
+                    yield
+                    return
+                _ensure_dir(self.root)
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    yield
+                finally:
+                    os.close(fd)  # closing releases the flock
+            finally:
+                _depths[key] = depth
+
     def has_ca(self) -> bool:
         """Return True if both CA files exist."""
         return self.ca_cert_path.exists() and self.ca_key_path.exists()
@@ -235,5 +274,7 @@ class PkiStore:
     ) -> None:
         if not public_key_matches(cert, key):
             raise InvalidMaterial(f"refusing to write a key that does not match {crt.name}")
-        atomic_write(key_path, key_pem(key), PRIVATE_FILE_MODE)
-        atomic_write(crt, cert_pem(cert), PUBLIC_FILE_MODE)
+        # Readers check that the two match and keep (or retry) the old pair in between.
+        with self.lock():
+            atomic_write(key_path, key_pem(key), PRIVATE_FILE_MODE)
+            atomic_write(crt, cert_pem(cert), PUBLIC_FILE_MODE)

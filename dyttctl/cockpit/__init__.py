@@ -16,7 +16,7 @@ Nothing in this package imports Textual.
 
 from __future__ import annotations
 
-from dyttctl.cockpit.components import ProcessSampler, build_rows, cert_days_left
+from dyttctl.cockpit.components import ProcessSampler, build_rows, cert_days_left, cert_renewals
 from dyttctl.cockpit.control import DefaultControl, StackControl
 from dyttctl.cockpit.errors import CockpitError
 from dyttctl.cockpit.facade import Cockpit, CockpitApi
@@ -63,6 +63,7 @@ __all__ = [
     "WaterfallRow",
     "build_rows",
     "cert_days_left",
+    "cert_renewals",
     "highlights",
     "select_traces",
     "waterfall",

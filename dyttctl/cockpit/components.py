@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 
 import psutil
 
 from dyttctl.cockpit.models import ComponentRow, ProcessUsage
 from pki.inspect import CertInfo
 from stack.orchestrator import ComponentStatus
+from stack.supervisor.renewal import leaf_renew_at
 from stack.wiring import SERVICE_KINDS
 
 
@@ -47,8 +49,24 @@ def cert_days_left(infos: Iterable[CertInfo]) -> dict[str, float]:
     return days
 
 
+def cert_renewals(infos: Iterable[CertInfo], lifetime: timedelta | None,
+                  now: datetime) -> dict[str, float]:
+    """Seconds until the supervisor renews each leaf, by identity name (as it schedules it)."""
+    infos = list(infos)
+    ca_not_after = next((i.not_after for i in infos if i.is_ca), None)
+    renews: dict[str, float] = {}
+    for info in infos:
+        if info.is_ca or not info.common_name:
+            continue
+        when, _ = leaf_renew_at(info.not_before, info.not_after, lifetime, ca_not_after)
+        seconds = (when - now).total_seconds()
+        renews[info.common_name] = min(seconds, renews.get(info.common_name, seconds))
+    return renews
+
+
 def build_rows(statuses: Sequence[ComponentStatus], usage: Mapping[str, ProcessUsage],
-               cert_days: Mapping[str, float]) -> list[ComponentRow]:
+               cert_days: Mapping[str, float],
+               cert_renews: Mapping[str, float] | None = None) -> list[ComponentRow]:
     """One row per component, in the order of the stack definition."""
     rows = []
     for status in statuses:
@@ -68,6 +86,7 @@ def build_rows(statuses: Sequence[ComponentStatus], usage: Mapping[str, ProcessU
             memory_bytes=used.memory_bytes if used else None,
             cert_days_left=cert_days.get(status.name),
             endpoint=status.endpoints.get("main"),
+            cert_renews_in_s=(cert_renews or {}).get(status.name),
         ))
     return rows
 

@@ -14,7 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from dyttctl.cockpit.components import ProcessSampler, build_rows, cert_days_left, component_pids
+from dyttctl.cockpit.components import (
+    ProcessSampler,
+    build_rows,
+    cert_days_left,
+    cert_renewals,
+    component_pids,
+)
 from dyttctl.cockpit.control import DefaultControl, StackControl
 from dyttctl.cockpit.errors import CockpitError, translated
 from dyttctl.cockpit.logs import LogPoller
@@ -36,6 +42,7 @@ from stack.credentials import pki_store
 from stack.orchestrator import ComponentStatus
 from stack.state import StackContext
 from stack.supervisor.control import stack_status
+from stack.supervisor.renewal import configured_lifetime
 from stack.zipkin import TraceSummary, zipkin_client
 
 # how far back the logs panel starts when it opens
@@ -109,7 +116,8 @@ class Cockpit:
         self._statuses = StatusCache(ctx, status=status, probe_every=probe_every)
         self._sampler = sampler or ProcessSampler()
         self._certs = certs or (lambda: ops.list_certs(pki_store(ctx)))
-        self._cert_cache: tuple[float, dict[str, float]] | None = None
+        # (read at, the certificates directory's mtime then, what was read)
+        self._cert_cache: tuple[float, int | None, list[CertInfo]] | None = None
         self._registry = registry
         self._zipkin = zipkin
         self._control = control or DefaultControl(ctx)
@@ -122,24 +130,37 @@ class Cockpit:
     def component_names(self) -> list[str]:
         return [c.name for c in self.ctx.definition.select(None)]
 
-    def _cert_days(self) -> dict[str, float]:
-        # certificates change on rotation only: reading and parsing them every refresh was a
-        # tenth of the dashboard's idle CPU
-        now = time.monotonic()
-        if self._cert_cache is None or now - self._cert_cache[0] > CERTS_EVERY:
-            self._cert_cache = (now, cert_days_left(self._certs()))
-        return self._cert_cache[1]
+    def _certs_stamp(self) -> int | None:
+        try:
+            return pki_store(self.ctx).certs_dir.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _cert_infos(self) -> list[CertInfo]:
+        # certificates change on rotation and renewal only: reading and parsing them every
+        # refresh was a tenth of the dashboard's idle CPU; a renewal replaces files in the
+        # certificates directory, which changes its mtime
+        now, stamp = time.monotonic(), self._certs_stamp()
+        cached = self._cert_cache
+        if cached is None or now - cached[0] > CERTS_EVERY or stamp != cached[1]:
+            self._cert_cache = cached = (now, stamp, self._certs())
+        return cached[2]
+
+    def _cert_days(self) -> tuple[dict[str, float], dict[str, float]]:
+        infos = self._cert_infos()
+        renews = cert_renewals(infos, configured_lifetime(self.ctx), self._now())
+        return cert_days_left(infos), renews
 
     def components(self) -> list[ComponentRow]:
         with translated("status"):
             statuses = self._statuses.get()
         usage = self._sampler.sample({s.name: component_pids(s) for s in statuses})
         try:
-            days = self._cert_days()
+            days, renews = self._cert_days()
         except (PkiError, OSError):
             # an unreadable PKI store must not hide the components; the certs command explains
-            days = {}
-        return build_rows(statuses, usage, days)
+            days, renews = {}, {}
+        return build_rows(statuses, usage, days, renews)
 
     @property
     def registry(self) -> RegistryWatcher:

@@ -52,6 +52,13 @@ def days(value: float | None) -> str:
     return "expired" if value <= 0 else f"{value:.1f}d"
 
 
+def renews(seconds: float | None) -> str:
+    """Time until a certificate is renewed: `4d16h`, `35s`, `due` once its time has come."""
+    if seconds is None:
+        return DASH
+    return "due" if seconds <= 0 else duration(seconds)
+
+
 def count(value: int | None) -> str:
     return DASH if value is None else str(value)
 

@@ -39,6 +39,8 @@ class ComponentRow:
     memory_bytes: int | None
     cert_days_left: float | None
     endpoint: str | None = None
+    # seconds until the supervisor renews its certificate (negative: overdue); None: it has none
+    cert_renews_in_s: float | None = None
 
     @property
     def healthy(self) -> bool | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
 from pki import ops
+from pki.certutil import utcnow
 from pki.errors import MaterialExists
 from pki.identity import spiffe_id
 from pki.inspect import CertInfo, HandshakeResult, expiring, probe_tls
 from stack import credentials
+from stack.supervisor.renewal import configured_lifetime, leaf_renew_at
 
 CA_NAME = "CA"  # certificate names are lowercase, so this cannot clash with a leaf
 
@@ -88,6 +91,14 @@ def _row_style(info: CertInfo, within: float) -> str:
     return "yellow" if expiring(info, within) else ""
 
 
+def _renewals(op: Operator, infos: list[CertInfo]) -> dict[str, datetime]:
+    """When the supervisor renews each leaf, by serial (the CA is not renewed)."""
+    lifetime = configured_lifetime(op.stack)
+    ca_end = next((i.not_after for i in infos if i.is_ca), None)
+    return {i.serial: leaf_renew_at(i.not_before, i.not_after, lifetime, ca_end)[0]
+            for i in infos if not i.is_ca}
+
+
 @certs.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option(
@@ -103,11 +114,18 @@ def _row_style(info: CertInfo, within: float) -> str:
 )
 @pass_operator
 def list_(op: Operator, as_json: bool, check: bool, within: float) -> None:
-    """Every certificate: name, subject, SANs, serial, expiry, revocation."""
+    """Every certificate: name, subject, SANs, serial, expiry, renewal, revocation."""
     store = credentials.pki_store(op.stack)
     infos = ops.list_certs(store)
+    renews = _renewals(op, infos)
+    now = utcnow()
     if as_json:
-        click.echo(json.dumps([{"name": _name_of(i), **i.to_json_dict()} for i in infos], indent=2))
+        docs = []
+        for i in infos:
+            when = renews.get(i.serial)
+            renews_at = when.isoformat() if when else None
+            docs.append({"name": _name_of(i), **i.to_json_dict(), "renews_at": renews_at})
+        click.echo(json.dumps(docs, indent=2))
     else:
         table = Table(title=f"certificates in {store.root}", title_justify="left")
         table.add_column("name", no_wrap=True)
@@ -116,6 +134,8 @@ def list_(op: Operator, as_json: bool, check: bool, within: float) -> None:
         table.add_column("serial", overflow="fold")
         table.add_column("not after", min_width=10)
         table.add_column("days left", justify="right", no_wrap=True)
+        # while the supervisor runs; "due" when it is past time (no supervisor?)
+        table.add_column("renews", justify="right", no_wrap=True)
         table.add_column("revoked", no_wrap=True)
         for i in infos:
             # the spiffe:// SAN repeats the name column; the JSON output keeps it
@@ -127,6 +147,7 @@ def list_(op: Operator, as_json: bool, check: bool, within: float) -> None:
                 i.serial,
                 f"{i.not_after:%Y-%m-%d %H:%M}",
                 f"{i.days_left:.1f}",
+                _renews_in(renews.get(i.serial), now),
                 "[red]yes[/]" if i.revoked else "no",
                 style=_row_style(i, within),
             )
@@ -142,6 +163,13 @@ def list_(op: Operator, as_json: bool, check: bool, within: float) -> None:
         for line in problems:
             op.err.print(f"[red]{escape(line)}[/]")
         raise click.ClickException(f"{len(problems)} certificate problem(s)")
+
+
+def _renews_in(when: datetime | None, now: datetime) -> str:
+    # the dashboard's formatting; imported here: the cockpit package is slow to import
+    from dyttctl.cockpit import fmt
+
+    return fmt.DASH if when is None else fmt.renews((when - now).total_seconds())
 
 
 def parse_target(value: str) -> Path | tuple[str, int]:

@@ -1,7 +1,8 @@
 """`python -m stack.supervisor --home HOME`: the stack's supervisor daemon (`dyttctl up` runs it).
 
-It adopts the stack's running processes, watches them, and serves the control API until a full
-`dyttctl down` (or SIGTERM, which leaves the stack running for the next supervisor to adopt).
+It adopts the stack's running processes, watches them, renews their certificates, and serves
+the control API until a full `dyttctl down` (or SIGTERM, which leaves the stack running for the
+next supervisor to adopt).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from stack.definition import load_definition
 from stack.state import StackContext
 from stack.supervisor.control import ControlServer, socket_path
 from stack.supervisor.core import Supervisor
+from stack.supervisor.renewal import Renewer
 
 
 def main() -> None:
@@ -36,6 +38,9 @@ def main() -> None:
     supervisor = Supervisor(ctx)
     supervisor.adopt_all()
     supervisor.start_monitor()
+    # a week-long run must not outlive its 7-day certificates
+    renewer = Renewer.of(ctx, supervisor._event)
+    renewer.start()
     server = ControlServer(supervisor, socket_path(ctx))
     threading.Thread(target=server.serve_forever, name="control", daemon=True).start()
     stopping = threading.Event()
@@ -52,6 +57,7 @@ def main() -> None:
     with contextlib.suppress(FileNotFoundError):
         if path.stat().st_ino == ours:
             path.unlink()
+    renewer.close()
     supervisor.close()
 
 

@@ -9,10 +9,11 @@ from dyttctl.cockpit import ComponentRow, fmt
 from dyttctl.tui.styles import STATE_STYLE, cert_style, health_text
 from dyttctl.tui.widgets.table import sync_rows
 
-NARROW = ("name", "state", "inst", "pid", "health", "up", "rst", "cpu%", "mem", "cert")
-WIDE = ("name", "kind", "state", "inst", "pids", "up", "rst", "cpu%", "mem", "cert", "endpoint",
-        "health")
-RIGHT = {"inst", "pid", "pids", "up", "rst", "cpu%", "mem", "cert"}
+# cert: days left of the component's certificate; renew: when the supervisor renews it
+NARROW = ("name", "state", "inst", "pid", "health", "up", "rst", "cpu%", "mem", "cert", "renew")
+WIDE = ("name", "kind", "state", "inst", "pids", "up", "rst", "cpu%", "mem", "cert", "renew",
+        "endpoint", "health")
+RIGHT = {"inst", "pid", "pids", "up", "rst", "cpu%", "mem", "cert", "renew"}
 
 
 def _pids(pids: tuple[int, ...], wide: bool) -> str:
@@ -38,12 +39,16 @@ def _cells(row: ComponentRow, wide: bool) -> dict[str, Text | str]:
         "mem": fmt.size(row.memory_bytes),
         "cert": Text(fmt.days(row.cert_days_left), style=cert_style(row.cert_days_left),
                      justify="right"),
+        # overdue means no supervisor is renewing it (or it keeps failing: see its events)
+        "renew": Text(fmt.renews(row.cert_renews_in_s), justify="right",
+                      style="yellow" if (row.cert_renews_in_s or 1) <= 0 else ""),
         "endpoint": row.endpoint or fmt.DASH,
     }
 
 
 class ComponentsPanel(DataTable[Text | str]):
-    """State, instances, pids, health, uptime, restarts, CPU, memory, certificate age."""
+    """State, instances, pids, health, uptime, restarts, CPU, memory, certificate age and
+    renewal."""
 
     DEFAULT_CSS = """
     ComponentsPanel { height: auto; max-height: 100%; }

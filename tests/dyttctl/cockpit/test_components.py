@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 
 from dyttctl.cockpit import Cockpit, ComponentRow, ProcessSampler, ProcessUsage, build_rows
-from dyttctl.cockpit.components import cert_days_left, component_pids
+from dyttctl.cockpit.components import cert_days_left, cert_renewals, component_pids
+from pki import ops
 from pki.ca import create_ca
 from pki.certutil import utcnow
 from pki.errors import InvalidMaterial
 from pki.inspect import describe
 from pki.issue import default_sans, issue_cert
+from pki.store import PkiStore
 from stack.orchestrator import ComponentStatus
 from stack.state import StackContext
 
@@ -140,3 +142,35 @@ def test_component_names_follow_the_definition_without_io(ctx: StackContext) -> 
     assert set(names) >= {"mysql", "etcd", "minio", "zipkin", "user", "gateway"}
     assert names.index("etcd") < names.index("user")  # start order: dependencies first
     assert not ctx.home.exists()
+
+
+def test_cert_renewals_follow_the_supervisors_schedule() -> None:
+    ca_cert, ca_key = create_ca()
+    start = utcnow().replace(microsecond=0) - timedelta(days=1)  # X.509 keeps whole seconds
+    user, _ = issue_cert(ca_cert, ca_key, "user", default_sans("user"), days=3, not_before=start)
+    infos = [describe(ca_cert), describe(user)]
+    now = start + timedelta(hours=30)
+    # two-thirds of 3 days after its start, and the CA is never renewed
+    assert cert_renewals(infos, None, now) == {"user": pytest.approx(18 * 3600)}
+    # a configured lifetime other than the leaf's: the supervisor renews it at once
+    overdue = cert_renewals(infos, timedelta(minutes=1), now)["user"]
+    assert overdue <= 0
+    rows = build_rows([status("user", kind="service")], {}, {"user": 2.0}, {"user": 60.0})
+    assert rows[0].cert_renews_in_s == 60.0
+    assert build_rows([status("etcd")], {}, {})[0].cert_renews_in_s is None
+
+
+def test_the_cockpit_rereads_certificates_as_soon_as_one_is_renewed(
+        ctx: StackContext, store: PkiStore) -> None:
+    now = utcnow()
+    cockpit = Cockpit(ctx, status=lambda _ctx: [status("user", kind="service", pid=None)],
+                      now=lambda: now)
+    first = cockpit.components()[0].cert_renews_in_s
+    cert = store.load_leaf_cert("user")
+    validity = cert.not_valid_after_utc - cert.not_valid_before_utc
+    expected = cert.not_valid_before_utc + validity * 2 / 3 - now
+    assert first == pytest.approx(expected.total_seconds(), abs=1)
+    ops.rotate(store, "user", days=1)  # within the 30 s the certificates are cached for
+    renewed = cockpit.components()[0].cert_renews_in_s
+    # 16 h after issuance, less a third of the 5-minute backdating
+    assert renewed is not None and renewed == pytest.approx(16 * 3600 - 100, abs=5)

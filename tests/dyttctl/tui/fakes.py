@@ -48,9 +48,11 @@ def rows() -> list[ComponentRow]:
         row("etcd", "infra", 4102, memory_bytes=40 * 1024 * 1024),
         row("minio", "infra", 4103),
         row("zipkin", "infra", 4104, memory_bytes=310 * 1024 * 1024, cpu_percent=3.2),
-        row("user", "service", 4201, instances=2, pids=(4201, 4202), cert_days_left=6.4),
+        row("user", "service", 4201, instances=2, pids=(4201, 4202), cert_days_left=6.4,
+            cert_renews_in_s=351_000.0),
         row("gateway", "gateway", None, state="stopped", instances=0, health="-",
-            uptime_s=None, cpu_percent=None, memory_bytes=None, cert_days_left=1.2),
+            uptime_s=None, cpu_percent=None, memory_bytes=None, cert_days_left=1.2,
+            cert_renews_in_s=-3600.0),
     ]
 
 

@@ -18,16 +18,25 @@ def _zipkin(stack: RunningStack) -> str:
     return stack.context.endpoint(stack.context.definition.components["zipkin"])
 
 
+def _complete(spans: list[dict], want_services: set[str]) -> bool:
+    """Every wanted service, the SQL, one root and every parent have arrived: a service exports
+    its spans in batches, so one of its spans is no sign that the others are in Zipkin too."""
+    ids = {s["id"] for s in spans}
+    return (want_services <= {s["localEndpoint"]["serviceName"] for s in spans}
+            and any(s["name"].startswith("select") for s in spans)
+            and sum("parentId" not in s for s in spans) == 1
+            and all(s["parentId"] in ids for s in spans if "parentId" in s))
+
+
 def _trace(stack: RunningStack, trace_id: str, want_services: set[str]) -> list[dict]:
-    """The spans of a trace once every wanted service has reported (export is batched)."""
+    """The spans of a trace once it is whole (see `_complete`)."""
     deadline = time.monotonic() + 15
     spans: list[dict] = []
     while time.monotonic() < deadline:
         got = httpx.get(f"{_zipkin(stack)}/api/v2/trace/{trace_id}", timeout=5)
         if got.status_code == 200:
             spans = got.json()
-            services = {s["localEndpoint"]["serviceName"] for s in spans}
-            if want_services <= services and any(s["name"].startswith("select") for s in spans):
+            if _complete(spans, want_services):
                 return spans
         time.sleep(0.25)
     pytest.fail(f"trace {trace_id} incomplete after 15 s: {spans}")
@@ -68,10 +77,13 @@ def test_error_responses_carry_a_trace_id_that_finds_their_log_lines(
     trace_id = response.headers["X-Trace-Id"]
     deadline = time.monotonic() + 10
     components: set[str] = set()
-    while time.monotonic() < deadline and components != {"gateway", "user"}:
+    # both components' lines and the gateway's rpc line: not merely the first line written
+    while time.monotonic() < deadline:
         out = running_stack.dyttctl("logs", "--trace", trace_id, "--json")
         lines = [json.loads(line) for line in out.splitlines()]
         components = {line["component"] for line in lines}
+        if components == {"gateway", "user"} and any(ln["message"] == "rpc" for ln in lines):
+            break
         time.sleep(0.2)
     assert components == {"gateway", "user"}
     assert all(line["trace_id"] == trace_id for line in lines)

@@ -47,6 +47,7 @@ class Caller:
     def __init__(self, url: str) -> None:
         self.url, self.ok, self.failures = url, 0, []  # type: ignore[var-annotated]
         self._stop = threading.Event()
+        self._served = threading.Condition()
         self._threads = [threading.Thread(target=self._loop) for _ in range(2)]
 
     def _loop(self) -> None:
@@ -55,11 +56,20 @@ class Caller:
                 try:
                     doc = client.get(self.url).json()
                     if doc["status_code"] == 0:
-                        self.ok += 1
+                        with self._served:
+                            self.ok += 1
+                            self._served.notify_all()
                     else:
                         self.failures.append(doc["status_msg"])
                 except (httpx.HTTPError, ValueError) as exc:
                     self.failures.append(repr(exc))
+
+    def served(self, more: int, timeout: float = 60) -> None:
+        """Block until `more` calls from now have succeeded."""
+        with self._served:
+            target = self.ok + more
+            assert self._served.wait_for(lambda: self.ok >= target, timeout), (
+                f"{self.ok}/{target} calls served; failures: {self.failures[-3:]}")
 
     def __enter__(self) -> Caller:
         for thread in self._threads:
@@ -107,9 +117,9 @@ def test_scale_kill_rolling_restart_and_down(own_stack: RunningStack) -> None:
                             ("gateway", "/douyin/feed/")):
         before = {u["pid"] for u in units(stack, component)}
         with Caller(gateway + path) as caller:
-            time.sleep(0.5)
+            caller.served(10)  # the calls flow before the restart...
             stack.dyttctl("restart", component)
-            time.sleep(0.5)
+            caller.served(11)  # ...and after it, to the new processes only
         after = {u["pid"] for u in units(stack, component)}
         print(f"rolling restart of {component}: {caller.ok} requests, "
               f"{len(caller.failures)} failed")

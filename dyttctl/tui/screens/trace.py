@@ -17,10 +17,14 @@ from dyttctl.cockpit import CockpitApi, TraceView, WaterfallRow, waterfall
 from dyttctl.commands.traces import BAR
 from dyttctl.tui import feeds
 from dyttctl.tui.messages import FeedFailed, TraceLoaded
+from dyttctl.tui.widgets.table import Column, fit_columns
 
 NAME_MAX = 40
 # the gaps DataTable puts around cells, a scrollbar, and the two ms columns
 _CHROME = 2 * 5 + 1 + 8 + 8
+_COLUMNS: tuple[Column, ...] = (
+    ("service", "service", "left"), ("span", "span", "left"), ("start", "start ms", "right"),
+    ("dur", "dur ms", "right"), ("timeline", "timeline", "left"))
 
 
 class TraceScreen(Screen[None]):
@@ -80,28 +84,29 @@ class TraceScreen(Screen[None]):
         services = [span.service for _, span in self.view.rows]
         used = max(map(len, services), default=7) + max(map(len, labels), default=4) + _CHROME
         rows = waterfall(self.view, max(10, self.size.width - used))
+        cells = [_cells(row, label) for row, label in zip(rows, labels, strict=True)]
         table = self.query_one("#waterfall", DataTable)
-        table.clear(columns=True)
-        table.add_column("service", key="service")
-        table.add_column("span", key="span")
-        table.add_column(Text("start ms", justify="right"), key="start")
-        table.add_column(Text("dur ms", justify="right"), key="dur")
-        table.add_column("timeline", key="timeline")
-        for row, label in zip(rows, labels, strict=True):
-            style = "red" if row.error else ""
-            table.add_row(
-                Text(row.service, style=style),
-                Text(label + (" (orphan)" if row.orphan else ""), style=style or
-                     ("yellow" if row.orphan else "")),
-                Text("-" if row.offset_ms is None else f"{row.offset_ms:.1f}", justify="right"),
-                Text(f"{row.duration_ms:.1f}", justify="right"),
-                _bar_text(row),
-            )
+        # drawn once per load (and resize): columns sized here, not on the table's next idle
+        fit_columns(table, _COLUMNS, cells)
+        for row_cells in cells:
+            table.add_row(*row_cells)
 
     def action_copy_url(self) -> None:
         if self.view is not None:
             self.app.copy_to_clipboard(self.view.ui_url)
             self.notify("copied the Zipkin URL", timeout=3)
+
+
+def _cells(row: WaterfallRow, label: str) -> tuple[Text, ...]:
+    style = "red" if row.error else ""
+    return (
+        Text(row.service, style=style),
+        Text(label + (" (orphan)" if row.orphan else ""), style=style or
+             ("yellow" if row.orphan else "")),
+        Text("-" if row.offset_ms is None else f"{row.offset_ms:.1f}", justify="right"),
+        Text(f"{row.duration_ms:.1f}", justify="right"),
+        _bar_text(row),
+    )
 
 
 def _bar_text(row: WaterfallRow) -> Text:

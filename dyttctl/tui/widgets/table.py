@@ -1,14 +1,34 @@
-"""Updating a DataTable in place: a 2-second refresh should repaint only the cells that changed."""
+"""Updating a DataTable in place: a 2-second refresh should repaint only the cells that changed.
+And sizing the columns of a table drawn once per load, so its first paint is its last."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual.widgets import DataTable
 
 Row = tuple[str, Sequence[Any]]
+Column = tuple[str, str, JustifyMethod]
+"""A column's key, header and justification."""
+
+
+def fit_columns(table: DataTable[Any], columns: Sequence[Column],
+                rows: Sequence[Sequence[Text]]) -> None:
+    """Clear `table` and give it `columns`, each as wide as its header or its widest cell in
+    `rows` (which the caller adds next).
+
+    A column DataTable sizes itself is measured on the table's next idle; a paint that comes
+    first keeps every cell cut to its header's width until something else redraws the table (the
+    cause of Textual issue #3533). A live table soon redraws; one drawn once per load would not.
+    """
+    table.clear(columns=True)
+    for index, (key, header, justify) in enumerate(columns):
+        label = Text(header, justify=justify)
+        width = max([label.cell_len, *(row[index].cell_len for row in rows)])
+        table.add_column(label, key=key, width=width)
 
 
 def sync_rows(table: DataTable[Any], rows: Sequence[Row]) -> None:

@@ -12,10 +12,14 @@ from textual.worker import get_current_worker
 from dyttctl.cockpit import TRACE_KINDS, CockpitApi, TraceKind, fmt
 from dyttctl.tui import feeds
 from dyttctl.tui.messages import FeedFailed, OpenTrace, TracesLoaded
+from dyttctl.tui.widgets.table import Column, fit_columns
 from stack.zipkin import TraceSummary
 
 KIND_LABELS = {"recent": "recent", "slowest": "slowest", "errors": "errors"}
 _KINDS: dict[str, TraceKind] = {k: k for k in TRACE_KINDS}
+_COLUMNS: tuple[Column, ...] = (
+    ("id", "trace id", "left"), ("root", "root", "left"), ("start", "start", "left"),
+    ("ms", "ms", "right"), ("spans", "spans", "right"), ("err", "err", "left"))
 
 
 class TracesPanel(Vertical):
@@ -47,18 +51,8 @@ class TracesPanel(Vertical):
         yield DataTable(cursor_type="row", id="trace-table")
 
     def on_mount(self) -> None:
-        self._columns()
+        fit_columns(self.query_one("#trace-table", DataTable), _COLUMNS, [])
         self.set_interval(self.refresh_every, self._tick)
-
-    def _columns(self) -> None:
-        table = self.query_one("#trace-table", DataTable)
-        table.clear(columns=True)
-        table.add_column("trace id", key="id")
-        table.add_column("root", key="root")
-        table.add_column("start", key="start")
-        table.add_column(Text("ms", justify="right"), key="ms")
-        table.add_column(Text("spans", justify="right"), key="spans")
-        table.add_column("err", key="err")
 
     def set_wide(self, wide: bool) -> None:
         """Full trace ids when there is room."""
@@ -102,19 +96,20 @@ class TracesPanel(Vertical):
     def show(self, traces: list[TraceSummary]) -> None:
         """Draw a list of traces."""
         table = self.query_one("#trace-table", DataTable)
-        table.clear()
         self._ids = [t.trace_id for t in traces]
         id_width = 32 if self._wide else 16
-        for t in traces:
-            table.add_row(
-                Text(t.trace_id[:id_width], style="bold magenta"),
-                f"{t.root_service}: {t.root_name}",
-                fmt.clock_time(t.start),
-                Text(f"{t.duration_ms:.1f}", justify="right"),
-                Text(str(t.span_count), justify="right"),
-                Text("yes", style="bold red") if t.error else "",
-                key=t.trace_id,
-            )
+        cells = [(
+            Text(t.trace_id[:id_width], style="bold magenta"),
+            Text(f"{t.root_service}: {t.root_name}"),
+            Text(fmt.clock_time(t.start)),
+            Text(f"{t.duration_ms:.1f}", justify="right"),
+            Text(str(t.span_count), justify="right"),
+            Text("yes", style="bold red") if t.error else Text(""),
+        ) for t in traces]
+        # drawn once per load: columns sized here, not on the table's next idle
+        fit_columns(table, _COLUMNS, cells)
+        for t, row in zip(traces, cells, strict=True):
+            table.add_row(*row, key=t.trace_id)
         count = len(traces)
         self.query_one("#trace-status", Static).update(
             f"{count} {self.kind} trace{'s' if count != 1 else ''} · Enter: waterfall")

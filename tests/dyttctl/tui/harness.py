@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 
@@ -46,18 +48,35 @@ def run(scenario: Scenario, cockpit: FakeCockpit | None = None,
     return app
 
 
-def ready(app: CockpitApp) -> bool:
-    """The three feeds have delivered their first data."""
+def ready(app: RecordingApp) -> bool:
+    """The dashboard is laid out for the terminal and shows everything the fake cockpit has:
+    every component, every backlog line, every registration (not merely the first of each)."""
+    from dyttctl.tui.screens.dashboard import DashboardScreen
     from dyttctl.tui.widgets.components import ComponentsPanel
     from dyttctl.tui.widgets.logs import LogsPanel
+    from dyttctl.tui.widgets.registry import RegistryPanel
 
     screen = app.screen
-    try:
-        return (screen.query_one(ComponentsPanel).row_count > 0
-                and bool(screen.query_one(LogsPanel).shown_lines())
-                and screen.registry.connected)  # type: ignore[attr-defined]
-    except Exception:
+    if not isinstance(screen, DashboardScreen) or not screen.is_mounted:
         return False
+    fake = app.fake
+    instances = sorted(f"{r.service}/{r.instance}" for r in fake.registrations())
+    try:
+        return (screen.has_class("-wide") == (app.size.width >= app.options.side_by_side_at)
+                and screen.query_one(ComponentsPanel).row_count == len(fake.rows)
+                and (len(screen.query_one(LogsPanel).shown_lines())
+                     == len(fake.log_backlog(app.options.backlog_lines)))
+                and screen.registry.connected
+                and all(sorted(panel.instance_keys()) == instances
+                        for panel in screen.query(RegistryPanel)))
+    except NoMatches:  # not composed yet
+        return False
+
+
+def busy(app: CockpitApp, *, node: DOMNode | None = None, group: str | None = None) -> bool:
+    """Some worker of `node` (or of `group`) is still running."""
+    return any(not worker.is_finished for worker in app.workers
+               if node in (None, worker.node) and group in (None, worker.group))
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:

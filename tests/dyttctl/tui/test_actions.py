@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from dyttctl.cockpit import CockpitError
 from dyttctl.tui.screens.dashboard import DashboardScreen
 from dyttctl.tui.screens.modals import ConfirmScreen, ScaleScreen
 from dyttctl.tui.widgets.components import ComponentsPanel
 from tests.dyttctl.tui.fakes import FakeCockpit, SupervisorlessControl
-from tests.dyttctl.tui.harness import RecordingApp, run, until
+from tests.dyttctl.tui.harness import RecordingApp, busy, run, until
 
 
 def on_user(app: RecordingApp) -> None:
@@ -20,6 +21,14 @@ def on_user(app: RecordingApp) -> None:
     panel.focus()
     panel.move_cursor(row=4)
     assert panel.selected is not None and panel.selected.name == "user"
+
+
+async def answered(app: RecordingApp, pilot: Pilot[Any]) -> None:
+    """The dialog is gone, the dashboard has handled its answer, and any action that answer
+    started has finished: after this, a control that was not called will not be."""
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    await pilot.pause()  # the answer's callback runs on the dashboard's next message
+    await until(pilot, lambda: not busy(app, group="actions"))
 
 
 @pytest.mark.parametrize(("key", "verb"), [
@@ -50,8 +59,7 @@ def test_a_cancelled_action_does_not_call_the_control(answer: str) -> None:
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press(answer)
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, DashboardScreen)
+        await answered(app, pilot)
 
     run(scenario, fake)
     assert fake.control.calls == []
@@ -65,9 +73,11 @@ def test_scale_asks_how_many_then_calls_the_control() -> None:
         await pilot.press("n")
         assert isinstance(app.screen, ScaleScreen)
         await pilot.press("9", "9", "enter")  # more than allowed: the dialog stays
+        problem = app.screen.query_one("#problem", Label)
+        await until(pilot, lambda: "from 0 to 32" in str(problem.render()))
         assert isinstance(app.screen, ScaleScreen)
         await pilot.press("backspace", "backspace", "3", "enter")
-        await until(pilot, lambda: bool(fake.control.calls))
+        await until(pilot, lambda: any(n[2] == "scale user 3: done" for n in app.notes))
 
     run(scenario, fake)
     assert fake.control.calls == [("scale", "user", 3)]
@@ -79,8 +89,7 @@ def test_a_cancelled_scale_does_not_call_the_control() -> None:
     async def scenario(app: RecordingApp, pilot: Pilot[Any]) -> None:
         on_user(app)
         await pilot.press("n", "3", "escape")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, DashboardScreen)
+        await answered(app, pilot)
 
     run(scenario, fake)
     assert fake.control.calls == []

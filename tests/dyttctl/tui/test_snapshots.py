@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import Button, DataTable, Static, TabbedContent, TabPane
 
 from dyttctl.tui.messages import OpenTrace
+from dyttctl.tui.screens.modals import ConfirmScreen
 from dyttctl.tui.screens.trace import TraceScreen
+from dyttctl.tui.widgets.traces import TracesPanel
 from tests.dyttctl.tui.fakes import TRACE_C, FakeCockpit
-from tests.dyttctl.tui.harness import RecordingApp, ready, until
+from tests.dyttctl.tui.harness import RecordingApp, busy, ready, until
 
 Compare = Callable[..., bool]
 LARGE = (160, 48)
@@ -26,7 +28,9 @@ def app() -> RecordingApp:
 
 
 async def loaded(pilot: Pilot[Any]) -> None:
-    await until(pilot, lambda: ready(pilot.app))
+    app = pilot.app
+    assert isinstance(app, RecordingApp)
+    await until(pilot, lambda: ready(app))
 
 
 def then(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]],
@@ -39,23 +43,46 @@ def then(*steps: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any
     return run_before
 
 
+# Each step waits until the screen is in its final state (every worker it started has finished
+# and what it loaded is all on screen), never for a time or for the first rows: snap_compare
+# then only lets the repaint and any animation finish.
+
 async def traces_listed(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, RecordingApp)
     await pilot.press("t")
-    await until(pilot, lambda: pilot.app.screen.query_one("#trace-table", DataTable).row_count > 0)
+    panel = app.screen.query_one(TracesPanel)
+    await until(pilot, lambda: not busy(app, group="traces")
+                and panel.query_one("#trace-table", DataTable).row_count == len(app.fake.traces)
+                and "3 recent traces" in str(panel.query_one("#trace-status", Static).render()))
 
 
 async def trace_open(pilot: Pilot[Any]) -> None:
-    pilot.app.screen.post_message(OpenTrace(TRACE_C))
-    await until(pilot, lambda: isinstance(pilot.app.screen, TraceScreen)
-                and pilot.app.screen.query_one("#waterfall", DataTable).row_count > 0)
+    app = pilot.app
+    app.screen.post_message(OpenTrace(TRACE_C))
+
+    def loaded() -> bool:
+        screen = app.screen
+        return (isinstance(screen, TraceScreen) and screen.view is not None
+                and not busy(app, node=screen)
+                and screen.query_one("#waterfall", DataTable).row_count == len(screen.view.rows))
+
+    await until(pilot, loaded)
 
 
 async def confirm_restart(pilot: Pilot[Any]) -> None:
+    app = pilot.app
     await pilot.press("down", "down", "down", "down", "r")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                and app.screen.question == "Restart user?"
+                and app.focused is app.screen.query_one("#no", Button))
 
 
 async def registry_tab(pilot: Pilot[Any]) -> None:
+    app = pilot.app
     await pilot.press("g")
+    await until(pilot, lambda: app.screen.query_one(TabbedContent).active == "registry"
+                and app.screen.query_one("#registry", TabPane).display)
 
 
 def test_dashboard_80x24(snap_compare: Compare) -> None:

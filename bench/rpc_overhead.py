@@ -22,9 +22,9 @@ import grpc
 from pki import ops
 from pki.issue import default_sans
 from pki.store import PkiStore
-from services.common.server import ServiceSpec, create_server
-from services.common.settings import ServiceSettings
-from services.common.tls import IdentityFiles, channel_credentials
+from services.mesh.server import ServiceSpec, create_server
+from services.mesh.settings import ServerSettings
+from services.mesh.tls import IdentityFiles, channel_credentials
 
 METHOD = "/dytt.bench.v1.Echo/Echo"
 
@@ -68,7 +68,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = PkiStore(Path(tmp))
         ops.ensure_material(store, {n: default_sans(n) for n in ("bench", "gateway")})
-        settings = ServiceSettings(name="bench", pki_dir=store.root, port=0,
+        settings = ServerSettings(name="bench", pki_dir=store.root, port=0,
                                    etcd="127.0.0.1:1")  # type: ignore[call-arg]
         spec = ServiceSpec("dytt.bench.v1.Echo",
                            lambda server: server.add_generic_rpc_handlers((_handler(),)),

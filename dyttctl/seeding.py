@@ -24,7 +24,7 @@ COMMENTS = ("Love the colours!", "So smooth, how did you make this?", "Watched i
 # (opening line, reply) per conversation; plain ASCII so that any database charset keeps them
 CHATS = (("Hey, loved your clip!", "Thanks! Yours is great too"),
          ("Coffee later?", "Sure, 5 pm at the usual place"))
-# services.common.errors.Code.ALREADY_EXISTS: the contract leaves codes open, dytt's is stable
+# services.mesh.errors.Code.ALREADY_EXISTS: the contract leaves codes open, dytt's is stable
 ALREADY_EXISTS = 1005
 
 VideoRef = tuple[str, str]  # (owner, title): titles are unique per owner

@@ -10,9 +10,9 @@ import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-from services.common import tracing
-from services.common.registry import Registration, instance_info
-from services.common.runtime import init_process
+from services.mesh import tracing
+from services.mesh.registry import Registration, instance_info
+from services.mesh.runtime import init_process
 
 log = logging.getLogger("dytt.gateway")
 

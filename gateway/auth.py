@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pki.errors import InvalidToken
 from pki.jwtkeys import verify_token
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 
 @dataclass(frozen=True)

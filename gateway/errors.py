@@ -14,8 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from gateway import replies
-from services.common import tracing
-from services.common.errors import AppError, Code
+from services.mesh import tracing
+from services.mesh.errors import AppError, Code
 
 log = logging.getLogger("dytt.gateway")
 

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*(s|m|h)\s*(?:burst\s+(\d+))?\s*$")
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}

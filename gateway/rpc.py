@@ -14,10 +14,10 @@ from protos import (
     relation_pb2_grpc,
     user_pb2_grpc,
 )
-from services.common.client import ChannelPool, ServiceClient
-from services.common.discovery import Discovery
-from services.common.settings import ServiceSettings
-from services.common.tls import IdentityFiles
+from services.mesh.client import ChannelPool, ServiceClient
+from services.mesh.discovery import Discovery
+from services.mesh.settings import ProcessSettings
+from services.mesh.tls import IdentityFiles
 
 # the registry name of each service, and its generated stub
 STUBS = {
@@ -52,7 +52,7 @@ class Clients:
         self.pool.close()
 
 
-def connect(settings: ServiceSettings, timeout: float) -> Clients:
+def connect(settings: ProcessSettings, timeout: float) -> Clients:
     """Start discovery of every service and build their clients (one channel pool for all)."""
     pool = ChannelPool(IdentityFiles(PkiStore(settings.pki_dir), settings.name))
     discoveries = {name: Discovery(settings.etcd_endpoints, name).start() for name in STUBS}

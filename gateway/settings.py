@@ -1,14 +1,14 @@
-"""The gateway's settings: a service's settings plus what only the HTTP side needs."""
+"""The gateway's settings: a process's settings plus what only the HTTP side needs."""
 
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
 from gateway.limits import LimitSettings, Rate
-from services.common.settings import ServiceSettings
+from services.mesh.settings import ProcessSettings, UploadLimit
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(ProcessSettings, UploadLimit):
     """Everything the gateway process needs; `dyttctl` sets it through the environment."""
 
     name: str = "gateway"

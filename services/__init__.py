@@ -1,1 +1,1 @@
-"""dytt's gRPC services; `common` holds what every one of them shares."""
+"""dytt's gRPC services: `mesh` is the platform of every process, `data` owns the schema."""

@@ -15,7 +15,7 @@ from minio.credentials import StaticProvider
 from minio.error import MinioAdminException
 from minio.minioadmin import MinioAdmin
 
-from services.common import migrate
+from services.data import migrate
 from stack.definition import Component
 from stack.state import StackContext
 from stack.wiring import database_url

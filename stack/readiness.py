@@ -117,7 +117,7 @@ def registry_address(ctx: StackContext, comp: Component) -> str:
 
 def registered_instances(ctx: StackContext, comp: Component, timeout: float = 2.0) -> list[dict]:
     """The instances of `comp` registered in etcd now (empty when etcd does not answer)."""
-    from services.common.registry import connect
+    from services.mesh.registry import connect
 
     etcd = ctx.definition.components["etcd"]
     client = connect([(ctx.host(etcd), etcd.port)], timeout=timeout)

@@ -1,6 +1,6 @@
 """How dyttctl wires a service or the gateway to the rest of the stack: its environment.
 
-The service side reads these variables into `services.common.settings.ServiceSettings`.
+The service side reads these variables into `services.mesh.settings.ServiceSettings`.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from dyttctl.cockpit.models import (
     RegistrySnapshot,
     RegistryUpdate,
 )
-from services.common.registry import PREFIX, connect
+from services.mesh.registry import PREFIX, connect
 
 Connect = Callable[[list[tuple[str, int]]], etcd3.Etcd3Client]
 

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
-from services.common.registry import PREFIX, connect
+from services.mesh.registry import PREFIX, connect
 
 EVENT_STYLE = {"registered": "green", "updated": "yellow", "deregistered": "red"}
 

@@ -15,7 +15,7 @@ from gateway.auth import Viewer
 from gateway.deps import Services, get_services
 from gateway.params import Params, read_params
 from gateway.replies import Fields
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 ParamsDep = Annotated[Params, Depends(read_params)]
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from protos import comment_pb2_grpc
-from services.comment.handler import PUBLIC_METHODS, CommentServicer
+from services.comment.handler import CommentServicer
 from services.comment.pack import CommentPacker
-from services.common.runtime import run_service
-from services.common.server import ServiceSpec
-from services.common.settings import ServiceSettings
+from services.launch import run_service
+from services.mesh import catalog
+from services.mesh.server import ServiceSpec
+from services.mesh.settings import ServiceSettings
 from services.views.media import MediaUrls
 
 
@@ -19,9 +19,7 @@ def build(settings: ServiceSettings, sessions: sessionmaker[Session]) -> Service
     """The comment service on the process's settings and database."""
     servicer = CommentServicer(sessions, MediaUrls(settings.media_base_url),
                                CommentPacker(ZoneInfo(settings.display_timezone)))
-    return ServiceSpec.of("dytt.comment.v1.CommentService",
-                          comment_pb2_grpc.add_CommentServiceServicer_to_server, servicer,
-                          PUBLIC_METHODS)
+    return ServiceSpec.of(catalog.COMMENT, servicer)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,9 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import feed_pb2, feed_pb2_grpc
-from services.common.context import current_user_id
 from services.feed.service.get_feed import get_feed
+from services.mesh.context import current_user_id
 from services.views.media import MediaUrls
-
-# the feed is for guests too
-PUBLIC_METHODS = ("GetFeed",)
 
 
 @dataclass

@@ -8,11 +8,8 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import message_pb2, message_pb2_grpc
-from services.common.context import require_user
+from services.mesh.context import require_user
 from services.message.service.chat import chat, send_message
-
-# a conversation is private: every method needs the caller's user
-PUBLIC_METHODS: tuple[str, ...] = ()
 
 
 @dataclass

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 # every table of every service, so that autogenerate sees the whole schema
-from services.common.schema import metadata
+from services.data.schema import metadata
 
 config = context.config
 engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from protos import publish_pb2_grpc
-from services.common.runtime import run_service
-from services.common.server import ServiceSpec
-from services.common.settings import ServiceSettings
-from services.common.storage import ObjectStore
-from services.publish.handler import PUBLIC_METHODS, PublishServicer
+from services.launch import run_service
+from services.mesh import catalog
+from services.mesh.server import ServiceSpec
+from services.publish.handler import PublishServicer
 from services.publish.service.sweep import start_sweeper
+from services.publish.settings import PublishSettings
+from services.publish.storage import ObjectStore
 from services.views.media import MediaUrls
 
 
-def build(settings: ServiceSettings, sessions: sessionmaker[Session]) -> ServiceSpec:
+def build(settings: PublishSettings, sessions: sessionmaker[Session]) -> ServiceSpec:
     """The publish service on the process's settings, database and object store."""
     store = ObjectStore.from_settings(settings)
     servicer = PublishServicer(sessions, store, MediaUrls(settings.media_base_url),
                                settings.max_upload_bytes)
     start_sweeper(sessions, store)
-    return ServiceSpec.of("dytt.publish.v1.PublishService",
-                          publish_pb2_grpc.add_PublishServiceServicer_to_server, servicer,
-                          PUBLIC_METHODS)
+    return ServiceSpec.of(catalog.PUBLISH, servicer)
 
 
 if __name__ == "__main__":
-    run_service(build)
+    run_service(build, PublishSettings)

@@ -11,14 +11,12 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import publish_pb2, publish_pb2_grpc, video_pb2
-from services.common.context import current_user_id, require_user
-from services.common.storage import ObjectStore
+from services.mesh.context import current_user_id, require_user
 from services.publish.service.list_videos import list_videos
 from services.publish.service.publish import publish
 from services.publish.service.upload import receive
+from services.publish.storage import ObjectStore
 from services.views.media import MediaUrls
-
-PUBLIC_METHODS = ("ListVideos",)
 
 
 @dataclass

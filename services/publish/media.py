@@ -23,7 +23,7 @@ from av.stream import Disposition
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 log = logging.getLogger(__name__)
 

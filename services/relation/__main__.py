@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from protos import relation_pb2_grpc
-from services.common.runtime import run_service
-from services.common.server import ServiceSpec
-from services.common.settings import ServiceSettings
-from services.relation.handler import PUBLIC_METHODS, RelationServicer
+from services.launch import run_service
+from services.mesh import catalog
+from services.mesh.server import ServiceSpec
+from services.mesh.settings import ServiceSettings
+from services.relation.handler import RelationServicer
 from services.views.media import MediaUrls
 
 
 def build(settings: ServiceSettings, sessions: sessionmaker[Session]) -> ServiceSpec:
     """The relation service on the process's settings and database."""
-    return ServiceSpec.of("dytt.relation.v1.RelationService",
-                          relation_pb2_grpc.add_RelationServiceServicer_to_server,
-                          RelationServicer(sessions, MediaUrls(settings.media_base_url)),
-                          PUBLIC_METHODS)
+    return ServiceSpec.of(catalog.RELATION,
+                          RelationServicer(sessions, MediaUrls(settings.media_base_url)))
 
 
 if __name__ == "__main__":

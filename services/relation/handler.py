@@ -8,13 +8,10 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import relation_pb2, relation_pb2_grpc, video_pb2
-from services.common.context import current_user_id, require_user
+from services.mesh.context import current_user_id, require_user
 from services.relation.service.follow import set_follow
 from services.relation.service.lists import list_followers, list_following, list_friends
 from services.views.media import MediaUrls
-
-# follow lists are public; friends come with private messages
-PUBLIC_METHODS = ("ListFollowing", "ListFollowers")
 
 
 @dataclass

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 BUSY = "too many logins and registrations at once: try again in a moment"
 # the first estimate of one bcrypt run (s), before any was measured

@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from protos import video_pb2
-from services.common.db import transaction
-from services.common.errors import AppError, Code
-from services.common.validate import positive_id
+from services.data.db import transaction
+from services.data.validate import positive_id
 from services.favorite.dal.models import Favorite
+from services.mesh.errors import AppError, Code
 from services.publish.dal.models import Video
 from services.user.dal.models import User
 from services.views.media import MediaUrls

@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-from services.common import registry
+from services.mesh import registry
 from stack import orchestrator, providers
 from stack.definition import Component
 from stack.errors import StackError

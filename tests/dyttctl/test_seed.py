@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from dyttctl import seeding
 from dyttctl.cli import cli
 from dyttctl.commands import seed as seed_command
-from services.common.errors import Code
+from services.mesh.errors import Code
 
 PASSWORD = "demo-secret-1"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from dyttctl.cli import cli
 from dyttctl.commands.watch import watch
-from services.common.registry import Registration, instance_info
+from services.mesh.registry import Registration, instance_info
 from stack.ports import free_port
 from tests.conftest import RunningStack
 

@@ -11,7 +11,7 @@ import pytest
 
 from gateway.limits import Rate
 from gateway.settings import GatewaySettings
-from services.common.errors import Code
+from services.mesh.errors import Code
 from tests.conftest import RunningStack
 from tests.e2e.conftest import body, register, unique_name
 

@@ -20,7 +20,7 @@ import pytest
 
 from pki.store import PkiStore
 from protos import user_pb2, user_pb2_grpc
-from services.common.tls import IdentityFiles, channel_credentials
+from services.mesh.tls import IdentityFiles, channel_credentials
 from stack.ports import free_port
 from stack.wiring import service_env
 from tests.conftest import RunningStack

@@ -16,7 +16,7 @@ from pki import ops
 from pki.jwtkeys import sign_token
 from pki.store import PkiStore
 from protos import user_pb2
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 
 class FakeUserClient:

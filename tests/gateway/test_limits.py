@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from gateway.limits import Limits, LimitSettings, Rate, TokenBucket
 from gateway.settings import GatewaySettings
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from tests.gateway.conftest import Gateway
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.errors import Code
+from services.mesh.errors import Code
 from tests.gateway.conftest import Gateway
 
 COMMENT = "/douyin/comment/action/"

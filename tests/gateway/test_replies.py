@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 
 from gateway.replies import REPLIES, Reply
 from gateway.routes import comment, favorite, feed, message, publish, relation, user
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from tests.gateway.conftest import ENDPOINTS, Endpoint, Gateway
 
 ENVELOPE = {"status_code", "status_msg"}

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import URL, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common import migrate
-from services.common.db import make_engine, session_factory
+from services.data import migrate
+from services.data.db import make_engine, session_factory
 from stack.bootstrap import mysql_app_args
 from tests.conftest import RunningStack
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import atomic, transaction
-from services.common.errors import AppError, Code
+from services.data.db import atomic, transaction
+from services.mesh.errors import AppError, Code
 
 pytestmark = pytest.mark.stack
 

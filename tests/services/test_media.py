@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import pytest
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.publish.media import VideoInfo, analyse
 from services.publish.samples import write_sample_video, write_video_of_size
 from stack.bootstrap import gradient_png

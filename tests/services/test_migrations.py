@@ -13,8 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import URL, CheckConstraint, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from services.common import migrate
-from services.common.schema import metadata
+from services.data import migrate
+from services.data.schema import metadata
 
 pytestmark = pytest.mark.stack
 

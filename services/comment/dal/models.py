@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import TABLE_OPTIONS, Base, created_column
+from services.data.db import TABLE_OPTIONS, Base, created_column
 
 
 class Comment(Base):

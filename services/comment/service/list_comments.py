@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from protos import comment_pb2
 from services.comment.dal.models import Comment
 from services.comment.pack import CommentPacker
-from services.common.db import transaction
-from services.common.errors import AppError, Code
-from services.common.validate import positive_id
+from services.data.db import transaction
+from services.data.validate import positive_id
+from services.mesh.errors import AppError, Code
 from services.publish.dal.models import Video
 from services.views.media import MediaUrls
 from services.views.users import users_by_id

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from protos import comment_pb2
 from services.comment.dal import repository
 from services.comment.pack import CommentPacker
-from services.common.db import atomic, increment
-from services.common.errors import AppError, Code
-from services.common.validate import positive_id, text
+from services.data.db import atomic, increment
+from services.data.validate import positive_id, text
+from services.mesh.errors import AppError, Code
 from services.publish.dal.models import Video
 from services.publish.dal.repository import lock_video
 from services.views.media import MediaUrls

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import atomic, increment
-from services.common.errors import AppError, Code
-from services.common.validate import positive_id
+from services.data.db import atomic, increment
+from services.data.validate import positive_id
 from services.favorite.dal import repository
+from services.mesh.errors import AppError, Code
 from services.publish.dal.models import Video
 from services.publish.dal.repository import lock_video
 from services.user.dal.models import User

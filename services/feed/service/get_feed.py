@@ -10,8 +10,8 @@ from sqlalchemy import Integer, Select, bindparam
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import video_pb2
-from services.common.db import transaction
-from services.common.validate import invalid
+from services.data.db import transaction
+from services.data.validate import invalid
 from services.publish.dal.models import Video
 from services.views.media import MediaUrls
 from services.views.users import viewer_params

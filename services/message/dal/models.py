@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import TABLE_OPTIONS, Base
+from services.data.db import TABLE_OPTIONS, Base
 
 
 class Message(Base):

@@ -7,9 +7,9 @@ import time
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import message_pb2
-from services.common.db import atomic, transaction
-from services.common.errors import AppError, Code
-from services.common.validate import invalid, positive_id, text
+from services.data.db import atomic, transaction
+from services.data.validate import invalid, positive_id, text
+from services.mesh.errors import AppError, Code
 from services.message.dal import repository
 from services.message.pack import message_pb
 from services.user.dal.models import User

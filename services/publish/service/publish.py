@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import video_pb2
-from services.common.db import atomic, increment
-from services.common.errors import AppError, Code
-from services.common.storage import ObjectStore
+from services.data.db import atomic, increment
+from services.mesh.errors import AppError, Code
 from services.publish import media
 from services.publish.dal.repository import add_video
+from services.publish.storage import ObjectStore
 from services.user.dal.models import User
 from services.user.dal.repository import lock_users
 from services.views.media import MediaUrls

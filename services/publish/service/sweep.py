@@ -16,9 +16,9 @@ from itertools import islice
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import transaction
-from services.common.storage import ObjectStore
+from services.data.db import transaction
 from services.publish.dal.models import Video
+from services.publish.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 

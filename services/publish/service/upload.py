@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from protos import publish_pb2
-from services.common.errors import AppError, Code
-from services.common.validate import invalid, text
+from services.data.validate import invalid, text
+from services.mesh.errors import AppError, Code
 
 TITLE_MIN, TITLE_MAX = 1, 100
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import atomic, increment
-from services.common.errors import AppError, Code
-from services.common.validate import invalid, positive_id
+from services.data.db import atomic, increment
+from services.data.validate import invalid, positive_id
+from services.mesh.errors import AppError, Code
 from services.relation.dal import repository
 from services.user.dal.models import User
 from services.user.dal.repository import lock_users

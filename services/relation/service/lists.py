@@ -12,9 +12,9 @@ from sqlalchemy import BigInteger, Select, bindparam, exists
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from protos import relation_pb2, user_pb2
-from services.common.db import transaction
-from services.common.errors import AppError, Code
-from services.common.validate import positive_id
+from services.data.db import transaction
+from services.data.validate import positive_id
+from services.mesh.errors import AppError, Code
 from services.message.dal.repository import latest_messages
 from services.relation.dal.models import Follow
 from services.user.dal.models import User

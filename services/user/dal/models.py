@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import TABLE_OPTIONS, Base, counter_column, created_column, text_column
+from services.data.db import TABLE_OPTIONS, Base, counter_column, created_column, text_column
 
 COUNTERS = ("follow_count", "follower_count", "total_favorited", "work_count", "favorite_count")
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.user.dal.models import User
 
 # MySQL/MariaDB's ER_DUP_ENTRY; other integrity errors are bugs, not taken names.

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import user_pb2
-from services.common.db import transaction
-from services.common.errors import AppError, Code
+from services.data.db import transaction
+from services.mesh.errors import AppError, Code
 from services.user.service import validate
 from services.views.media import MediaUrls
 from services.views.users import users_by_id

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import transaction
-from services.common.errors import AppError, Code
+from services.data.db import transaction
+from services.mesh.errors import AppError, Code
 from services.user.dal import repository
 from services.user.passwords import verify_password
 from services.user.service import validate

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import transaction
+from services.data.db import transaction
 from services.user.dal import repository
 from services.user.passwords import hash_password
 from services.user.service import validate

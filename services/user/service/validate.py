@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from services.common.validate import FORBIDDEN_CATEGORIES, invalid, positive_id
+from services.data.validate import FORBIDDEN_CATEGORIES, invalid, positive_id
 
 USERNAME_MIN, USERNAME_MAX = 1, 32
 PASSWORD_MIN, PASSWORD_MAX = 6, 32

@@ -10,10 +10,10 @@ import pytest
 from minio.error import S3Error
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import transaction
-from services.common.storage import ObjectStore
+from services.data.db import transaction
 from services.publish.dal.repository import add_video
 from services.publish.service.sweep import sweep_orphans
+from services.publish.storage import ObjectStore
 from services.user.dal.repository import create_user
 from stack.wiring import storage_env
 from tests.conftest import RunningStack

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from protos import publish_pb2
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.publish.service.upload import receive
 
 

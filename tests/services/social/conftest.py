@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import increment, transaction
+from services.data.db import increment, transaction
 from services.publish.dal.repository import add_video
 from services.user.dal.models import User
 from services.user.dal.repository import create_user

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.message.service.chat import chat, send_message
 from services.relation.service.follow import set_follow
 from services.relation.service.lists import list_friends

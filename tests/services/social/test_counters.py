@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.comment.dal.models import Comment
 from services.comment.pack import CommentPacker
 from services.comment.service.post import delete_comment, post_comment
-from services.common import db
-from services.common.db import transaction
-from services.common.errors import AppError, Code
+from services.data import db
+from services.data.db import transaction
 from services.favorite.dal.models import Favorite
 from services.favorite.service import like
 from services.favorite.service.like import set_favorite
+from services.mesh.errors import AppError, Code
 from services.publish.dal.models import Video
 from services.relation.dal.models import Follow
 from services.relation.service.follow import set_follow

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.user.admission import HashingGate
 
 

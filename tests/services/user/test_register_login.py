@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.jwtkeys import create_jwt_keypair, verify_token
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.user.dal.models import User
 from services.user.service.login import login
 from services.user.service.register import register

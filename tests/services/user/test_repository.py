@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import transaction
-from services.common.errors import AppError, Code
+from services.data.db import transaction
+from services.mesh.errors import AppError, Code
 from services.user.dal import repository
 from services.user.dal.models import COUNTERS, User
 

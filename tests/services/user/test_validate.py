@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.jwtkeys import create_jwt_keypair
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 from services.user.service import validate
 from services.user.service.get_user import get_user, get_users
 from services.user.service.login import login

@@ -9,9 +9,9 @@ from typing import Any
 import grpc
 import pytest
 
-from services.common.client import ServiceClient
-from services.common.errors import CODE_KEY, AppError, Code
-from services.common.registry import InstanceInfo
+from services.mesh.client import ServiceClient
+from services.mesh.errors import CODE_KEY, AppError, Code
+from services.mesh.registry import InstanceInfo
 
 
 def instance(address: str) -> InstanceInfo:

@@ -15,16 +15,16 @@ from pki import ops
 from pki.ca import create_ca
 from pki.issue import default_sans, issue_cert
 from pki.store import PkiStore
-from services.common.errors import AppError, Code
-from services.common.server import RunningServer, ServiceSpec, create_server
-from services.common.settings import ServiceSettings
-from services.common.tls import IdentityFiles, channel_credentials
+from services.mesh.errors import AppError, Code
+from services.mesh.server import RunningServer, ServiceSpec, create_server
+from services.mesh.settings import ServerSettings
+from services.mesh.tls import IdentityFiles, channel_credentials
 
 SERVICE = "dytt.test.v1.Probe"
 
 
 def _behaviours(calls: list[str]) -> dict[str, Callable[[bytes, grpc.ServicerContext], bytes]]:
-    from services.common.context import current_caller, current_user_id
+    from services.mesh.context import current_caller, current_user_id
 
     def whoami(request: bytes, context: grpc.ServicerContext) -> bytes:
         calls.append("whoami")
@@ -65,13 +65,13 @@ class Mesh:
     def credentials(self, name: str) -> grpc.ChannelCredentials:
         return channel_credentials(IdentityFiles(self.store, name).load())
 
-    def settings(self, **overrides: object) -> ServiceSettings:
+    def settings(self, **overrides: object) -> ServerSettings:
         values = {
             "name": "probe", "pki_dir": self.store.root, "port": 0,
             "allowed_callers": ["gateway"], "etcd": "127.0.0.1:1", "grace_period": 5.0,
         }
         values.update(overrides)
-        return ServiceSettings(**values)  # type: ignore[arg-type]
+        return ServerSettings(**values)  # type: ignore[arg-type]
 
     def token(self, user_id: int, ttl: int = 600) -> str:
         from pki.jwtkeys import sign_token

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.comment.dal.models import Comment
-from services.common.db import Base
+from services.data.db import Base
 from services.favorite.dal.models import Favorite
 from services.message.dal.models import Message
 from services.publish.dal.models import Video

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
-from services.common.errors import AppError, Code
-from services.common.settings import ServiceSettings
-from services.common.storage import PART_SIZE, ObjectStore
+from services.mesh.errors import AppError, Code
 from services.publish.samples import write_sample_video
+from services.publish.settings import PublishSettings
+from services.publish.storage import PART_SIZE, ObjectStore
 from stack.ports import free_port
 from tests.conftest import RunningStack
 
@@ -107,13 +108,12 @@ def test_new_key_is_dated_random_and_ours() -> None:
             ObjectStore.new_key("videos", bad)
 
 
-def test_from_settings_needs_an_endpoint(tmp_path: Path) -> None:
-    settings = ServiceSettings(name="publish", pki_dir=tmp_path)
-    with pytest.raises(ValueError, match="S3_ENDPOINT"):
-        ObjectStore.from_settings(settings)
-    configured = ServiceSettings(
-        name="publish", pki_dir=tmp_path, s3_endpoint="127.0.0.1:9", s3_bucket="media"
-    )
+def test_publish_settings_require_their_storage(tmp_path: Path) -> None:
+    required = {"name": "publish", "pki_dir": tmp_path, "database_url": "mysql+pymysql://x@y/z"}
+    with pytest.raises(ValidationError, match="s3_endpoint"):
+        PublishSettings(**required)  # type: ignore[arg-type]
+    configured = PublishSettings(**required, s3_endpoint="127.0.0.1:9",  # type: ignore[arg-type]
+                                 s3_access_key="k", s3_secret_key="s", s3_bucket="media")
     with ObjectStore.from_settings(configured) as objects:
         assert (objects.endpoint, objects.bucket) == ("127.0.0.1:9", "media")
 

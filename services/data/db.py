@@ -13,7 +13,7 @@ from sqlalchemy.dialects.mysql import DATETIME
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

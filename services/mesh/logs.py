@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from services.common import tracing
+from services.mesh import tracing
 
 # Attributes every LogRecord has; anything else passed with `extra=` is emitted as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}

@@ -16,9 +16,9 @@ from pathlib import Path
 import etcd3
 import pytest
 
-from services.common.discovery import Discovery
-from services.common.errors import AppError, Code
-from services.common.registry import Registration, instance_info, service_prefix
+from services.mesh.discovery import Discovery
+from services.mesh.errors import AppError, Code
+from services.mesh.registry import Registration, instance_info, service_prefix
 from stack import orchestrator
 from stack.definition import load_definition
 from stack.ports import free_ports
@@ -86,7 +86,7 @@ def test_a_killed_process_disappears_within_the_lease_ttl(etcd_stack) -> None:
     script = textwrap.dedent(
         f"""
         import time
-        from services.common.registry import Registration, instance_info
+        from services.mesh.registry import Registration, instance_info
         info = instance_info("feed", "doomed", "127.0.0.1:6000", "1", "spiffe://dytt/feed")
         Registration([("127.0.0.1", {_endpoints(etcd_stack)[0][1]})], info, 2).start()
         print("registered", flush=True)

@@ -17,16 +17,18 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 import urllib3
 from minio import Minio
 from minio.error import MinioException, S3Error
 
-from services.common import tracing
-from services.common.errors import AppError, Code
-from services.common.settings import ServiceSettings
+from services.mesh import tracing
+from services.mesh.errors import AppError, Code
+
+if TYPE_CHECKING:
+    from services.publish.settings import PublishSettings
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +97,8 @@ class ObjectStore:
         )
 
     @classmethod
-    def from_settings(cls, settings: ServiceSettings) -> ObjectStore:
-        """The store a service's settings point to; ValueError if they name none."""
-        if not settings.s3_endpoint:
-            raise ValueError(
-                f"{settings.name}: no object storage configured (DYTT_SVC_S3_ENDPOINT is not set)"
-            )
+    def from_settings(cls, settings: PublishSettings) -> ObjectStore:
+        """The store the publish service's settings point to."""
         return cls(
             settings.s3_endpoint,
             settings.s3_access_key,

@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 
 import grpc
 
-from services.common.discovery import Discovery
-from services.common.errors import CODE_KEY, AppError, Code, from_rpc_error
-from services.common.tls import IdentityFiles, Material, channel_credentials
-from services.common.tracing import traced_channel
+from services.mesh.discovery import Discovery
+from services.mesh.errors import CODE_KEY, AppError, Code, from_rpc_error
+from services.mesh.tls import IdentityFiles, Material, channel_credentials
+from services.mesh.tracing import traced_channel
 
 log = logging.getLogger(__name__)
 

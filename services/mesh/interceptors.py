@@ -16,10 +16,10 @@ import grpc
 
 from pki.errors import InvalidToken
 from pki.jwtkeys import verify_token
-from services.common import context as rpc_context
-from services.common import tracing
-from services.common.errors import AppError, Code, abort
-from services.common.tls import RevocationList, peer_of
+from services.mesh import context as rpc_context
+from services.mesh import tracing
+from services.mesh.errors import AppError, Code, abort
+from services.mesh.tls import RevocationList, peer_of
 
 log = logging.getLogger("dytt.rpc")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 
 @dataclass

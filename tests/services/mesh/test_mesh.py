@@ -15,8 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pki import ops
 from pki.inspect import probe_tls
 from pki.jwtkeys import create_jwt_keypair, sign_token
-from services.common.errors import CODE_KEY, AppError, Code, from_rpc_error
-from tests.services.common.conftest import (
+from services.mesh.errors import CODE_KEY, AppError, Code, from_rpc_error
+from tests.services.mesh.conftest import (
     Mesh,
     call,
     expired_credentials,
@@ -247,7 +247,7 @@ class _Listed:
 def _client(pool, discovery, token: str = ""):
     from types import SimpleNamespace
 
-    from services.common.client import ServiceClient
+    from services.mesh.client import ServiceClient
 
     def stub(channel):
         return SimpleNamespace(
@@ -260,9 +260,9 @@ def _client(pool, discovery, token: str = ""):
 
 
 def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh, probe_server) -> None:
-    from services.common.client import ChannelPool
-    from services.common.registry import instance_info
-    from services.common.tls import IdentityFiles
+    from services.mesh.client import ChannelPool
+    from services.mesh.registry import instance_info
+    from services.mesh.tls import IdentityFiles
 
     server, _ = probe_server
     live = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")
@@ -283,9 +283,9 @@ def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh, probe_ser
 def test_a_channel_that_leaves_is_closed_only_after_its_calls_end(mesh: Mesh,
                                                                   probe_server) -> None:
     """A registry change (or another service's) never cancels a call in flight."""
-    from services.common.client import ChannelPool
-    from services.common.registry import instance_info
-    from services.common.tls import IdentityFiles
+    from services.mesh.client import ChannelPool
+    from services.mesh.registry import instance_info
+    from services.mesh.tls import IdentityFiles
 
     server, _ = probe_server
     probe = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")

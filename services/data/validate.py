@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from services.common.errors import AppError, Code
+from services.mesh.errors import AppError, Code
 
 ID_MAX = 2**63 - 1  # BIGINT, and the contract's int64
 # control, invisible formatting (zero-width, bidi overrides), surrogates, private use, line breaks

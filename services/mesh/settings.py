@@ -1,4 +1,11 @@
-"""The one typed settings object of a service process, read from `DYTT_SVC_*` variables."""
+"""The typed settings of dytt's processes, read from `DYTT_SVC_*` variables.
+
+    ProcessSettings        every process: identity, registry, PKI, logs, tracing
+      ServerSettings       a gRPC server: its callers, serving and stopping
+        ServiceSettings    a dytt service: the database, media URLs, display time zone
+      GatewaySettings      (gateway/) the HTTP side
+    UploadLimit            the upload limit, shared by the gateway and the publish service
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ServiceSettings(BaseSettings):
-    """Everything a service process needs; `dyttctl` sets it through the environment."""
+class ProcessSettings(BaseSettings):
+    """What every dytt process needs; `dyttctl` sets it through the environment."""
 
     model_config = SettingsConfigDict(env_prefix="DYTT_SVC_", extra="ignore", frozen=True)
 
@@ -29,40 +36,6 @@ class ServiceSettings(BaseSettings):
         default=5, ge=2, description="Lease TTL (s): how long a dead instance stays listed."
     )
     pki_dir: Path = Field(description="The stack's PKI store: CA, certificates, CRL, JWT keys.")
-    allowed_callers: list[str] = Field(
-        default=["gateway"], description="Identities allowed to call this service's methods."
-    )
-    database_url: SecretStr | None = Field(
-        default=None, description="SQLAlchemy URL of the database (mysql+pymysql://...)."
-    )
-    media_base_url: str = Field(
-        default="http://127.0.0.1:19000/dytt-media",
-        description="Absolute URL prefix under which clients fetch media objects.",
-    )
-    s3_endpoint: str | None = Field(
-        default=None, description="host:port of the S3 API (MinIO) holding the media bucket."
-    )
-    s3_access_key: str = Field(default="", description="S3 access key of this service.")
-    s3_secret_key: SecretStr = Field(default=SecretStr(""), description="S3 secret key.")
-    s3_bucket: str = Field(default="dytt-media", description="The media bucket.")
-    s3_region: str = Field(default="us-east-1", description="The bucket's region.")
-    max_upload_bytes: int = Field(
-        default=200 * 1024 * 1024, gt=0,
-        description="Largest video a client may publish (bytes); larger uploads are refused.",
-    )
-    display_timezone: str = Field(
-        default="Asia/Shanghai",
-        description="Time zone of dates shown as text (a comment's mm-dd); the app's users' zone.",
-    )
-    grace_period: float = Field(
-        default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
-    )
-    deregister_delay: float = Field(
-        default=1.0, ge=0,
-        description="Seconds a stopping service keeps serving after it deregistered, while "
-                    "clients' registry watches catch up.",
-    )
-    workers: int = Field(default=16, ge=1, description="Threads serving RPCs.")
     log_dir: Path | None = Field(
         default=None,
         description="JSON logs go to LOG_DIR/<name>/<instance>.jsonl (rotated); stderr when unset.",
@@ -88,3 +61,47 @@ class ServiceSettings(BaseSettings):
             host, _, port = item.strip().rpartition(":")
             pairs.append((host.strip("[]"), int(port)))
         return pairs
+
+
+class UploadLimit(BaseSettings):
+    """The largest video a client may publish (the gateway refuses early, publish enforces)."""
+
+    model_config = SettingsConfigDict(env_prefix="DYTT_SVC_", extra="ignore", frozen=True)
+
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024, gt=0,
+        description="Largest video a client may publish (bytes); larger uploads are refused.",
+    )
+
+
+class ServerSettings(ProcessSettings):
+    """A process that serves gRPC: who may call it, how it serves and how it stops."""
+
+    allowed_callers: list[str] = Field(
+        default=["gateway"], description="Identities allowed to call this service's methods."
+    )
+    grace_period: float = Field(
+        default=10.0, gt=0, description="Seconds in-flight RPCs get to finish on SIGTERM."
+    )
+    deregister_delay: float = Field(
+        default=1.0, ge=0,
+        description="Seconds a stopping service keeps serving after it deregistered, while "
+                    "clients' registry watches catch up.",
+    )
+    workers: int = Field(default=16, ge=1, description="Threads serving RPCs.")
+
+
+class ServiceSettings(ServerSettings):
+    """A dytt service: a gRPC server over the database."""
+
+    database_url: SecretStr = Field(
+        description="SQLAlchemy URL of the database (mysql+pymysql://...)."
+    )
+    media_base_url: str = Field(
+        default="http://127.0.0.1:19000/dytt-media",
+        description="Absolute URL prefix under which clients fetch media objects.",
+    )
+    display_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone of dates shown as text (a comment's mm-dd); the app's users' zone.",
+    )

@@ -10,8 +10,8 @@ import itertools
 import logging
 import threading
 
-from services.common.errors import AppError, Code
-from services.common.registry import InstanceInfo, connect, service_prefix
+from services.mesh.errors import AppError, Code
+from services.mesh.registry import InstanceInfo, connect, service_prefix
 
 log = logging.getLogger(__name__)
 

@@ -9,17 +9,17 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent import futures
 from dataclasses import dataclass, field
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from pki.store import PkiStore
-from services.common import tracing
-from services.common.interceptors import chain
-from services.common.registry import Registration, instance_info
-from services.common.settings import ServiceSettings
-from services.common.tls import IdentityFiles, RevocationList, server_credentials
+from services.mesh import tracing
+from services.mesh.catalog import ServiceApi
+from services.mesh.interceptors import chain
+from services.mesh.registry import Registration, instance_info
+from services.mesh.settings import ServerSettings
+from services.mesh.tls import IdentityFiles, RevocationList, server_credentials
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,9 @@ class ServiceSpec:
     public_methods: Iterable[str] = field(default_factory=tuple)
 
     @classmethod
-    def of(cls, grpc_name: str, add_to_server: Callable[[Any, grpc.Server], None],
-           servicer: object, public_methods: Iterable[str] = ()) -> ServiceSpec:
-        """The spec of one servicer, added with its generated `add_..._to_server` function."""
-        return cls(grpc_name, lambda server: add_to_server(servicer, server), public_methods)
+    def of(cls, api: ServiceApi, servicer: object) -> ServiceSpec:
+        """The spec of the servicer of one of dytt's services (see `catalog`)."""
+        return cls(api.grpc_name, lambda server: api.add_to_server(servicer, server), api.public)
 
 
 @dataclass
@@ -65,7 +64,7 @@ class RunningServer:
         self.server.stop(grace).wait(grace + 1)
 
 
-def create_server(settings: ServiceSettings, spec: ServiceSpec) -> RunningServer:
+def create_server(settings: ServerSettings, spec: ServiceSpec) -> RunningServer:
     """Build and start (but not register) the server; binds port 0 to a free one."""
     store = PkiStore(settings.pki_dir)
     identity = IdentityFiles(store, settings.name)
@@ -88,7 +87,7 @@ def create_server(settings: ServiceSettings, spec: ServiceSpec) -> RunningServer
     return RunningServer(server, port, health_servicer)
 
 
-def serve(settings: ServiceSettings, spec: ServiceSpec) -> None:
+def serve(settings: ServerSettings, spec: ServiceSpec) -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully and return."""
     running = create_server(settings, spec)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host

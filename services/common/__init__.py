@@ -1,1 +1,0 @@
-"""What every dytt service shares: settings, errors, TLS, interceptors, registry, bootstrap."""

@@ -11,10 +11,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from gateway import errors
 from gateway.auth import TokenVerifier
+from gateway.clients import Clients, connect
 from gateway.deps import Services
 from gateway.limits import Limits
 from gateway.routes import comment, favorite, feed, message, publish, relation, user
-from gateway.rpc import Clients, connect
 from gateway.settings import GatewaySettings
 from pki.store import PkiStore
 
@@ -25,7 +25,7 @@ def create_app(settings: GatewaySettings,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        clients = (clients_factory or (lambda: connect(settings, settings.rpc_timeout)))()
+        clients = (clients_factory or (lambda: connect(settings)))()
         verifier = TokenVerifier(PkiStore(settings.pki_dir).load_jwt_public)
         app.state.services = Services(clients, verifier, settings,
                                       Limits(settings.limit_settings()))

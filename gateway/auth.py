@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from pki.errors import InvalidToken
 from pki.jwtkeys import verify_token
@@ -11,15 +12,21 @@ from services.mesh.errors import AppError, Code
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """The caller of one request."""
+class Identity:
+    """The verified caller of one request: a user and the token that proved it, or nobody."""
 
     user_id: int | None
     token: str | None
 
+    ANONYMOUS: ClassVar[Identity]
+
     @property
     def anonymous(self) -> bool:
+        """Whether nobody signed in (no token, or one that did not verify)."""
         return self.user_id is None
+
+
+Identity.ANONYMOUS = Identity(None, None)
 
 
 class TokenVerifier:
@@ -28,21 +35,21 @@ class TokenVerifier:
     def __init__(self, public_key: Callable[[], bytes]) -> None:
         self.public_key = public_key
 
-    def viewer(self, token: str | None) -> Viewer:
+    def viewer(self, token: str | None) -> Identity:
         """Public reads: a missing or invalid token means an anonymous viewer."""
         if not token:
-            return Viewer(None, None)
+            return Identity.ANONYMOUS
         try:
-            return Viewer(verify_token(self.public_key(), token), token)
+            return Identity(verify_token(self.public_key(), token), token)
         except InvalidToken:
-            return Viewer(None, None)
+            return Identity.ANONYMOUS
 
-    def required(self, token: str | None) -> Viewer:
+    def required(self, token: str | None) -> Identity:
         """Actions: the token must be valid."""
         if not token:
             raise AppError(Code.UNAUTHENTICATED, "token is required: please log in")
         try:
-            return Viewer(verify_token(self.public_key(), token), token)
+            return Identity(verify_token(self.public_key(), token), token)
         except InvalidToken as exc:
             message = f"invalid token ({exc.reason}): please log in"
             raise AppError(Code.UNAUTHENTICATED, message) from exc

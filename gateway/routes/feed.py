@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gateway.deps import ClientsDep, ParamsDep, Viewer
 from gateway.pack import video_json
 from gateway.replies import Fields
-from gateway.routes.base import ParamsDep, ServicesDep, endpoint, ok
-from protos import feed_pb2
+from gateway.routes.base import endpoint, ok
 
 router = APIRouter()
 
@@ -21,10 +21,7 @@ def to_ms(latest_time: int) -> int:
 
 
 @endpoint(router, "GET", "/douyin/feed/")
-def feed(params: ParamsDep, services: ServicesDep) -> Fields:
+def feed(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The newest videos before `latest_time`, for guests too."""
-    viewer = services.verifier.viewer(params.token)
-    latest_ms = to_ms(params.non_negative("latest_time"))
-    reply = services.clients.feed.call("GetFeed", feed_pb2.FeedRequest(latest_time_ms=latest_ms),
-                                       token=viewer.token, idempotent=True)
+    reply = clients.feed.get_feed(to_ms(params.non_negative("latest_time")), viewer)
     return ok(next_time=reply.next_time_ms, video_list=[video_json(v) for v in reply.videos])

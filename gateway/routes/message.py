@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gateway.deps import Actor, ClientsDep, CurrentUser, ParamsDep
 from gateway.pack import message_json
 from gateway.replies import Fields
-from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok
-from protos import message_pb2
+from gateway.routes.base import endpoint, ok
 
 router = APIRouter()
 
+# action_type values, named as the error message of a wrong one shows them
 ACTIONS = {1: "Send"}
 
 
 @endpoint(router, "GET", "/douyin/message/chat/")
-def chat(params: ParamsDep, services: ServicesDep) -> Fields:
+def chat(params: ParamsDep, user: CurrentUser, clients: ClientsDep) -> Fields:
     """The conversation with `to_user_id`; after `pre_msg_time` (ms), only what was received."""
-    viewer = services.verifier.required(params.token)
-    request = message_pb2.ChatRequest(to_user_id=params.positive_id("to_user_id"),
-                                      pre_msg_time=params.non_negative("pre_msg_time"))
-    reply = services.clients.message.call("Chat", request, token=viewer.token, idempotent=True)
-    return ok(message_list=[message_json(m) for m in reply.messages])
+    messages = clients.message.chat(params.positive_id("to_user_id"),
+                                    params.non_negative("pre_msg_time"), user)
+    return ok(message_list=[message_json(m) for m in messages])
 
 
 @endpoint(router, "POST", "/douyin/message/action/")
-def send(params: ParamsDep, services: ServicesDep) -> Fields:
+def send(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
     """Send `content` to `to_user_id` (action_type 1, the only action)."""
-    viewer = actor(params, services)
     to_user_id = params.positive_id("to_user_id")
     params.action("action_type", ACTIONS)
-    request = message_pb2.SendRequest(to_user_id=to_user_id, content=params.text("content") or "")
-    services.clients.message.call("Send", request, token=viewer.token)
+    clients.message.send(to_user_id, params.text("content") or "", user)
     return ok()

@@ -4,53 +4,44 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.deps import Services
+from gateway.deps import Actor, ClientsDep, CurrentUser, ParamsDep, Viewer
 from gateway.pack import friend_json, user_json
-from gateway.params import Params
 from gateway.replies import Fields
-from gateway.routes.base import ParamsDep, ServicesDep, actor, endpoint, ok, subject_id
-from protos import relation_pb2, video_pb2
+from gateway.routes.base import endpoint, ok, subject_id
 
 router = APIRouter()
 
+# action_type values, named as the error message of a wrong one shows them
 ACTIONS = {1: "Follow", 2: "Unfollow"}
 
 
 @endpoint(router, "POST", "/douyin/relation/action/")
-def relation_action(params: ParamsDep, services: ServicesDep) -> Fields:
+def relation_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
     """Follow (action_type 1) or unfollow (2) a user; doing either twice changes nothing."""
-    viewer = actor(params, services)
     to_user_id = params.positive_id("to_user_id")
-    method = params.action("action_type", ACTIONS)
-    services.clients.relation.call(method, relation_pb2.FollowRequest(to_user_id=to_user_id),
-                                   token=viewer.token)
+    if params.action("action_type", ACTIONS) == "Follow":
+        clients.relation.follow(to_user_id, user)
+    else:
+        clients.relation.unfollow(to_user_id, user)
     return ok()
 
 
-def _users(params: Params, services: Services, method: str) -> Fields:
-    viewer = services.verifier.viewer(params.token)
-    subject = video_pb2.UserRef(user_id=subject_id(params, viewer))
-    reply = services.clients.relation.call(method, subject, token=viewer.token, idempotent=True)
-    return ok(user_list=[user_json(u) for u in reply.users])
-
-
 @endpoint(router, "GET", "/douyin/relation/follow/list/")
-def follow_list(params: ParamsDep, services: ServicesDep) -> Fields:
+def follow_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The users `user_id` follows."""
-    return _users(params, services, "ListFollowing")
+    users = clients.relation.list_following(subject_id(params, viewer), viewer)
+    return ok(user_list=[user_json(u) for u in users])
 
 
 @endpoint(router, "GET", "/douyin/relation/follower/list/")
-def follower_list(params: ParamsDep, services: ServicesDep) -> Fields:
+def follower_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The users following `user_id`."""
-    return _users(params, services, "ListFollowers")
+    users = clients.relation.list_followers(subject_id(params, viewer), viewer)
+    return ok(user_list=[user_json(u) for u in users])
 
 
 @endpoint(router, "GET", "/douyin/relation/friend/list/")
-def friend_list(params: ParamsDep, services: ServicesDep) -> Fields:
+def friend_list(params: ParamsDep, user: CurrentUser, clients: ClientsDep) -> Fields:
     """The caller's mutual follows, each with the latest message between the two."""
-    viewer = services.verifier.required(params.token)
-    subject = video_pb2.UserRef(user_id=subject_id(params, viewer))
-    reply = services.clients.relation.call("ListFriends", subject, token=viewer.token,
-                                           idempotent=True)
-    return ok(user_list=[friend_json(f) for f in reply.friends])
+    friends = clients.relation.list_friends(subject_id(params, user), user)
+    return ok(user_list=[friend_json(f) for f in friends])

@@ -101,6 +101,11 @@ class AppError(Exception):
         return f"AppError({self.code.name}, {self.message!r})"
 
 
+def too_large(limit_bytes: int) -> AppError:
+    """The error of an upload over `limit_bytes`, in the units people think in."""
+    return AppError(Code.TOO_LARGE, f"the video is too large: at most {limit_bytes / 2**20:g} MiB")
+
+
 def abort(context: grpc.ServicerContext, error: AppError) -> None:
     """End the current RPC with `error` (raises, as grpc's own abort does)."""
     context.set_trailing_metadata(((CODE_KEY, str(int(error.code))),))

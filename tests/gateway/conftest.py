@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from google.protobuf import message_factory
 
 from gateway.app import create_app
-from gateway.rpc import STUBS, Clients
+from gateway.clients import Clients
 from gateway.settings import GatewaySettings
 from pki import ops
 from pki.jwtkeys import sign_token
@@ -27,6 +27,7 @@ from protos import (
     relation_pb2,
     user_pb2,
 )
+from services.mesh import catalog
 
 _MODULES: dict[str, ModuleType] = {
     "user": user_pb2, "feed": feed_pb2, "publish": publish_pb2, "favorite": favorite_pb2,
@@ -52,11 +53,6 @@ class FakeService:
         if self.fail_with is not None:
             raise self.fail_with
         return self.replies[method]()
-
-
-class _NoPool:
-    def close(self) -> None:
-        pass
 
 
 @dataclass
@@ -88,8 +84,8 @@ def make_gateway(tmp_path: Path) -> Iterator[Callable[..., Gateway]]:
 
     def build(**overrides: Any) -> Gateway:
         settings = GatewaySettings(pki_dir=store.root, **overrides)  # type: ignore[call-arg]
-        fakes = {name: FakeService(name) for name in STUBS}
-        clients = Clients(**fakes, discoveries=[], pool=_NoPool())  # type: ignore[arg-type]
+        fakes = {name: FakeService(name) for name in catalog.SERVICES}
+        clients = Clients(fakes)
         http = TestClient(create_app(settings, clients_factory=lambda: clients),
                           raise_server_exceptions=False)
         opened.append(http.__enter__())

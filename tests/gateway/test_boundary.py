@@ -10,12 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
-from gateway.rpc import STUBS, Clients
+from gateway.clients import Clients
 from gateway.settings import GatewaySettings
 from pki import ops
 from pki.jwtkeys import sign_token
 from pki.store import PkiStore
 from protos import user_pb2
+from services.mesh import catalog
 from services.mesh.errors import AppError, Code
 
 
@@ -51,16 +52,10 @@ def fake() -> FakeUserClient:
 @pytest.fixture
 def client(store: PkiStore, fake: FakeUserClient) -> Iterator[TestClient]:
     settings = GatewaySettings(pki_dir=store.root)  # type: ignore[call-arg]
-    others = {name: fake for name in STUBS if name != "user"}
-    clients = Clients(user=fake, **others, discoveries=[], pool=_NoPool())  # type: ignore[arg-type]
+    clients = Clients({name: fake for name in catalog.SERVICES})
     app = create_app(settings, clients_factory=lambda: clients)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-class _NoPool:
-    def close(self) -> None:
-        pass
 
 
 def test_query_wins_over_form_and_both_are_read(client: TestClient, fake) -> None:

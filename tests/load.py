@@ -19,6 +19,10 @@ from typing import Any
 import httpx
 
 OUTCOME_UNKNOWN = 1503
+# a video's comment list holds its newest 500 (services/comment's LIST_LIMIT)
+COMMENT_LIST_LIMIT = 500
+# replies whose order near that edge concurrent clients may have swapped
+EDGE = 20
 PASSWORD = "load-pass-123"
 
 
@@ -129,6 +133,7 @@ class MixedLoad:
             return
         doc = reg.doc  # type: ignore[attr-defined]
         user_id, token = doc["user_id"], doc["token"]
+        reg.subject = (name, user_id)
         comment, message = f"c-{name}", f"m-{name}"
         writes: list[tuple[str, str, dict[str, Any], tuple[Any, ...]]] = [
             ("like", "/douyin/favorite/action/",
@@ -170,17 +175,30 @@ def audit(base_url: str, load: Load, host_token: str, video_id: int) -> list[str
                                               token=host_token)["comment_list"]}
         followers = {u["id"] for u in get("/douyin/relation/follower/list/",
                                           token=host_token)["user_list"]}
+        def registered(reply: Reply) -> bool:
+            if len(reply.subject) == 2:  # acknowledged with its id: a cheap read says enough
+                found = client.get("/douyin/user/", params={"user_id": reply.subject[1]}).json()
+                return found["status_code"] == 0 and found["user"]["name"] == reply.subject[0]
+            # refused: only the name is known, and only a login looks a name up
+            return client.post("/douyin/user/login/", params={
+                "username": reply.subject[0], "password": PASSWORD}).json()["status_code"] == 0
+
         checks: dict[str, Callable[[Reply], bool]] = {
-            "register": lambda r: client.post("/douyin/user/login/", params={
-                "username": r.subject[0], "password": PASSWORD}).json()["status_code"] == 0,
+            "register": registered,
             "like": lambda r: video_id in {v["id"] for v in get(
                 "/douyin/favorite/list/", user_id=r.subject[0])["video_list"]},
-            "comment": lambda r: r.subject[1] in comments,
+            "comment": lambda r: r.subject[1] in comments or r.subject[1] in beyond_list,
             "follow": lambda r: r.subject[0] in followers,
             "message": lambda r: r.subject[2] in {m["content"] for m in get(
                 "/douyin/message/chat/", token=host_token, to_user_id=r.subject[0],
                 pre_msg_time=0)["message_list"]},
         }
+        # the comment list shows the newest COMMENT_LIST_LIMIT: older acknowledged comments
+        # are past what a client can see (concurrent clients blur the order at the edge)
+        acked = sorted((r for r in load.replies if r.kind == "comment" and r.ok),
+                       key=lambda r: r.at)
+        edge = max(0, len(acked) - COMMENT_LIST_LIMIT + EDGE)
+        beyond_list = {r.subject[1] for r in acked[:edge]}
         for reply in load.replies:
             if not reply.write or reply.status_code == OUTCOME_UNKNOWN:
                 continue

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.comment.handler import CommentServicer
 from services.comment.pack import CommentPacker
+from services.data.views.media import MediaUrls
 from services.launch import run_service
 from services.mesh import catalog
 from services.mesh.server import ServiceSpec
 from services.mesh.settings import ServiceSettings
-from services.views.media import MediaUrls
 
 
 def build(settings: ServiceSettings, sessions: sessionmaker[Session]) -> ServiceSpec:

@@ -11,8 +11,8 @@ from protos import comment_pb2, comment_pb2_grpc, video_pb2
 from services.comment.pack import CommentPacker
 from services.comment.service.list_comments import list_comments
 from services.comment.service.post import delete_comment, post_comment
+from services.data.views.media import MediaUrls
 from services.mesh.context import current_user_id, require_user
-from services.views.media import MediaUrls
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
 from protos import comment_pb2, user_pb2
-from services.comment.dal.models import Comment
+from services.data.models import Comment
 
 
 @dataclass(frozen=True)

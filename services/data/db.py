@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text, update
+from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text
 from sqlalchemy.dialects.mysql import DATETIME
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -126,10 +126,3 @@ def atomic(factory: sessionmaker[Session], work: Callable[[Session], T], attempt
             log.warning("transaction retried after lock error %s (attempt %d)", errno, attempt)
     raise AssertionError("unreachable")
 
-
-def increment(session: Session, model: type[Base], row_id: int, **deltas: int) -> None:
-    """Add `deltas` to counters of one row in the database (`col = col + n`, no lost update)."""
-    table = model.__table__  # type: ignore[attr-defined]
-    values = {name: table.c[name] + delta for name, delta in deltas.items() if delta}
-    if values:
-        session.execute(update(table).where(table.c.id == row_id).values(values))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.data.views.media import MediaUrls
 from services.favorite.handler import FavoriteServicer
 from services.launch import run_service
 from services.mesh import catalog
 from services.mesh.server import ServiceSpec
 from services.mesh.settings import ServiceSettings
-from services.views.media import MediaUrls
 
 
 def build(settings: ServiceSettings, sessions: sessionmaker[Session]) -> ServiceSpec:

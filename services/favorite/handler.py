@@ -8,10 +8,10 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import favorite_pb2, favorite_pb2_grpc, video_pb2
+from services.data.views.media import MediaUrls
 from services.favorite.service.like import set_favorite
 from services.favorite.service.list_favorites import list_favorites
 from services.mesh.context import current_user_id, require_user
-from services.views.media import MediaUrls
 
 
 @dataclass

@@ -8,9 +8,9 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import feed_pb2, feed_pb2_grpc
+from services.data.views.media import MediaUrls
 from services.feed.service.get_feed import get_feed
 from services.mesh.context import current_user_id
-from services.views.media import MediaUrls
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from protos import message_pb2
-from services.message.dal.models import Message
+from services.data.models import Message
 
 
 def message_pb(row: Message) -> message_pb2.Message:

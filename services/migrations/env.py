@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-# every table of every service, so that autogenerate sees the whole schema
+# every table of the schema (services.data.models), so that autogenerate sees all of it
 from services.data.schema import metadata
 
 config = context.config

@@ -8,10 +8,10 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import relation_pb2, relation_pb2_grpc, video_pb2
+from services.data.views.media import MediaUrls
 from services.mesh.context import current_user_id, require_user
 from services.relation.service.follow import set_follow
 from services.relation.service.lists import list_followers, list_following, list_friends
-from services.views.media import MediaUrls
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.store import PkiStore
+from services.data.views.media import MediaUrls
 from services.launch import run_service
 from services.mesh import catalog
 from services.mesh.server import ServiceSpec
 from services.mesh.settings import ServiceSettings
 from services.user.admission import HashingGate
 from services.user.handler import UserServicer
-from services.user.service.tokens import TokenSigner
-from services.views.media import MediaUrls
+from services.user.tokens import TokenSigner
 
 
 def build(settings: ServiceSettings, sessions: sessionmaker[Session]) -> ServiceSpec:

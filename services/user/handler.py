@@ -11,13 +11,13 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import user_pb2, user_pb2_grpc
+from services.data.views.media import MediaUrls
 from services.mesh.context import current_user_id
 from services.user.admission import HashingGate
 from services.user.service.get_user import get_user, get_users
 from services.user.service.login import login
 from services.user.service.register import register
-from services.user.service.tokens import TokenSigner
-from services.views.media import MediaUrls
+from services.user.tokens import TokenSigner
 
 
 @dataclass

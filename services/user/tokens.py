@@ -1,4 +1,4 @@
-"""Issuing session tokens: EdDSA JWTs signed with the key only the user service holds."""
+"""Signing session tokens (not a use case): EdDSA JWTs with the key only this service holds."""
 
 from __future__ import annotations
 

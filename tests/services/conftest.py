@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pymysql
@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import URL, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.data import migrate
-from services.data.db import make_engine, session_factory
+from services.data import counters, migrate
+from services.data.db import make_engine, session_factory, transaction
+from services.publish.dal.repository import add_video
+from services.user.dal.repository import create_user
 from stack.bootstrap import mysql_app_args
 from tests.conftest import RunningStack
 
@@ -79,3 +81,28 @@ def statements(engine: Engine) -> Iterator[list[str]]:
     event.listen(engine, "before_cursor_execute", record)
     yield sent
     event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(scope="module")
+def make_users(sessions: sessionmaker[Session]) -> Callable[[int], list[int]]:
+    """Creates `n` users; their ids."""
+
+    def make(n: int) -> list[int]:
+        with transaction(sessions) as session:
+            return [create_user(session, f"s{secrets.token_hex(6)}", "x").id for _ in range(n)]
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def make_videos(sessions: sessionmaker[Session]) -> Callable[[int, int], list[int]]:
+    """Publishes `n` videos of `author` the way the publish use case records them; their ids."""
+
+    def make(author: int, n: int) -> list[int]:
+        with transaction(sessions) as session:
+            ids = [add_video(session, author, f"clip {i}", f"videos/{secrets.token_hex(8)}.mp4",
+                             f"covers/{secrets.token_hex(8)}.jpg").id for i in range(n)]
+            counters.published(session, author, n)
+            return ids
+
+    return make

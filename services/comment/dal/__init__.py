@@ -1,1 +1,1 @@
-"""Persistence of the comment service."""
+"""The comment service's own queries over `comments` (the model is in `services.data.models`)."""

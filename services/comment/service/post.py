@@ -7,21 +7,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from protos import comment_pb2
 from services.comment.dal import repository
 from services.comment.pack import CommentPacker
-from services.data.db import atomic, increment
+from services.data import counters
+from services.data.checks import account_gone
+from services.data.db import atomic
+from services.data.locks import lock_video
 from services.data.validate import positive_id, text
+from services.data.views.media import MediaUrls
+from services.data.views.users import users_by_id
 from services.mesh.errors import AppError, Code
-from services.publish.dal.models import Video
-from services.publish.dal.repository import lock_video
-from services.views.media import MediaUrls
-from services.views.users import users_by_id
 
 CONTENT_MIN, CONTENT_MAX = 1, 500
-
-
-def _lock_video(session: Session, video_id: int) -> None:
-    # every writer of a video's counters locks the video row first (see lock_users)
-    if lock_video(session, video_id) is None:
-        raise AppError(Code.NOT_FOUND, f"video {video_id} does not exist")
 
 
 def post_comment(sessions: sessionmaker[Session], user_id: int, video_id: int, content: str,
@@ -31,12 +26,13 @@ def post_comment(sessions: sessionmaker[Session], user_id: int, video_id: int, c
     text(content, "comment_text", CONTENT_MIN, CONTENT_MAX, multiline=True)
 
     def work(session: Session) -> comment_pb2.Comment:
-        _lock_video(session, video_id)
+        # every writer of a video's counters locks the video row first (services.data.locks)
+        lock_video(session, video_id)
         author = users_by_id(session, [user_id], user_id, media).get(user_id)
         if author is None:
-            raise AppError(Code.UNAUTHENTICATED, "your account no longer exists: please log in")
+            raise account_gone()
         row = repository.add(session, video_id, user_id, content)
-        increment(session, Video, video_id, comment_count=1)
+        counters.commented(session, video_id, 1)
         return pack(row, author)
 
     return atomic(sessions, work)
@@ -50,7 +46,7 @@ def delete_comment(sessions: sessionmaker[Session], user_id: int, video_id: int,
     positive_id(comment_id, "comment_id")
 
     def work(session: Session) -> comment_pb2.Comment:
-        _lock_video(session, video_id)
+        lock_video(session, video_id)
         row = repository.lock(session, comment_id)
         if row is None or row.video_id != video_id:
             raise AppError(Code.NOT_FOUND,
@@ -60,7 +56,7 @@ def delete_comment(sessions: sessionmaker[Session], user_id: int, video_id: int,
         author = users_by_id(session, [user_id], user_id, media)[user_id]
         deleted = pack(row, author)
         session.delete(row)
-        increment(session, Video, video_id, comment_count=-1)
+        counters.commented(session, video_id, -1)
         return deleted
 
     return atomic(sessions, work)

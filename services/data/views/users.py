@@ -15,9 +15,8 @@ from sqlalchemy import BigInteger, ColumnElement, Select, bindparam, exists, fal
 from sqlalchemy.orm import Session, aliased
 
 from protos import user_pb2
-from services.relation.dal.models import Follow
-from services.user.dal.models import User
-from services.views.media import MediaUrls
+from services.data.models import Follow, User
+from services.data.views.media import MediaUrls
 
 VIEWER = bindparam("viewer_id", type_=BigInteger)
 

@@ -10,14 +10,12 @@ from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from protos import video_pb2
+from services.data.checks import existing_user
 from services.data.db import transaction
+from services.data.models import Favorite, Video
 from services.data.validate import positive_id
-from services.favorite.dal.models import Favorite
-from services.mesh.errors import AppError, Code
-from services.publish.dal.models import Video
-from services.user.dal.models import User
-from services.views.media import MediaUrls
-from services.views.users import VIEWER, users_by_id, viewer_params
+from services.data.views.media import MediaUrls
+from services.data.views.users import VIEWER, users_by_id, viewer_params
 
 
 def is_favorite(anonymous: bool) -> ColumnElement[bool]:
@@ -32,7 +30,7 @@ def is_favorite(anonymous: bool) -> ColumnElement[bool]:
 
 def select_videos(anonymous: bool) -> Select[tuple[Video, bool]]:
     """`SELECT videos, is_favorite`: callers add their joins, filters, order and limit, once
-    per shape (see `services.views.users`), and execute it with `viewer_params`."""
+    per shape (see `services.data.views.users`), and execute it with `viewer_params`."""
     return select(Video, is_favorite(anonymous).label("is_favorite"))
 
 
@@ -72,7 +70,6 @@ def videos_of_user(sessions: sessionmaker[Session], statement: Select[tuple[Vide
     positive_id(user_id, "user_id")
     params = {"user_id": user_id, **viewer_params(viewer_id)}
     with transaction(sessions) as session:
-        if session.get(User, user_id) is None:
-            raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
+        existing_user(session, user_id)
         rows = session.execute(statement, params).all()
         return pack_videos(session, rows, viewer_id, media)

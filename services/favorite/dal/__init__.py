@@ -1,1 +1,1 @@
-"""Persistence of the favorite service."""
+"""The favorite service's own queries over `favorites` (the model is in `services.data.models`)."""

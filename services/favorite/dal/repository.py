@@ -1,11 +1,17 @@
-"""Repository functions over `favorites`."""
+"""The favorite service's own queries over `favorites`."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from functools import cache
+
+from sqlalchemy import Select, bindparam, delete
 from sqlalchemy.orm import Session
 
-from services.favorite.dal.models import Favorite
+from services.data.models import Favorite, Video
+from services.data.views.videos import select_videos
+
+# a list endpoint without paging in the contract still answers in bounded time
+LIST_LIMIT = 500
 
 
 def add(session: Session, user_id: int, video_id: int) -> bool:
@@ -27,3 +33,15 @@ def remove(session: Session, user_id: int, video_id: int) -> bool:
         delete(Favorite).where(Favorite.user_id == user_id, Favorite.video_id == video_id)
     )
     return result.rowcount == 1
+
+
+@cache
+def liked_by(anonymous: bool) -> Select[tuple[Video, bool]]:
+    """The videos a user (`user_id` parameter) liked, most recently liked first."""
+    return (
+        select_videos(anonymous)
+        .join(Favorite, Favorite.video_id == Video.id)
+        .where(Favorite.user_id == bindparam("user_id"))
+        .order_by(Favorite.created_at.desc(), Video.id.desc())
+        .limit(LIST_LIMIT)
+    )

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.data.db import atomic, increment
+from services.data import counters
+from services.data.db import atomic
+from services.data.locks import lock_users, lock_video
 from services.data.validate import positive_id
 from services.favorite.dal import repository
-from services.mesh.errors import AppError, Code
-from services.publish.dal.models import Video
-from services.publish.dal.repository import lock_video
-from services.user.dal.models import User
-from services.user.dal.repository import lock_users
 
 
 def set_favorite(sessions: sessionmaker[Session], user_id: int, video_id: int,
@@ -25,20 +22,14 @@ def set_favorite(sessions: sessionmaker[Session], user_id: int, video_id: int,
     positive_id(video_id, "video_id")
 
     def work(session: Session) -> tuple[bool, int]:
-        # lock order: the video, then users by id (see lock_users)
+        # the lock order: the video, then users by id (see services.data.locks)
         video = lock_video(session, video_id)
-        if video is None:
-            raise AppError(Code.NOT_FOUND, f"video {video_id} does not exist")
-        users = lock_users(session, {user_id, video.author_id})
-        if user_id not in users:
-            raise AppError(Code.UNAUTHENTICATED, "your account no longer exists: please log in")
+        lock_users(session, [video.author_id], caller=user_id)
         changed = (repository.add if liked else repository.remove)(session, user_id, video_id)
         if not changed:
             return False, video.favorite_count
         delta = 1 if liked else -1
-        increment(session, Video, video_id, favorite_count=delta)
-        increment(session, User, user_id, favorite_count=delta)
-        increment(session, User, video.author_id, total_favorited=delta)
+        counters.liked(session, video, user_id, delta)
         return True, video.favorite_count + delta
 
     return atomic(sessions, work)

@@ -1,1 +1,1 @@
-"""Persistence of the message service."""
+"""The message service's own queries over `messages` (the model is in `services.data.models`)."""

@@ -1,13 +1,11 @@
-"""Repository functions over `messages`."""
+"""The message service's own queries over `messages`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
-
-from services.message.dal.models import Message
+from services.data.models import Message
 
 
 def add(session: Session, from_user_id: int, to_user_id: int, content: str,
@@ -52,27 +50,3 @@ def received_after(session: Session, me: int, other: int, after_ms: int,
         .limit(limit)
     ))
 
-
-def latest_messages(session: Session, me: int, others: Sequence[int]) -> dict[int, Message]:
-    """The latest message between `me` and each of `others` (either direction), in one statement."""
-    if not others:
-        return {}
-    other = case((Message.from_user_id == me, Message.to_user_id), else_=Message.from_user_id)
-    ranked = (
-        select(
-            Message.id.label("id"),
-            other.label("other"),
-            func.row_number().over(
-                partition_by=other, order_by=(Message.created_ms.desc(), Message.id.desc())
-            ).label("rank"),
-        )
-        .where(or_(and_(Message.from_user_id == me, Message.to_user_id.in_(others)),
-                   and_(Message.to_user_id == me, Message.from_user_id.in_(others))))
-        .subquery()
-    )
-    latest = aliased(Message)
-    rows = session.execute(
-        select(ranked.c.other, latest).join(latest, latest.id == ranked.c.id)
-        .where(ranked.c.rank == 1)
-    )
-    return {other_id: message for other_id, message in rows}

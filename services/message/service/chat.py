@@ -7,13 +7,12 @@ import time
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import message_pb2
+from services.data.checks import existing_user
 from services.data.db import atomic, transaction
+from services.data.locks import lock_users
 from services.data.validate import invalid, positive_id, text
-from services.mesh.errors import AppError, Code
 from services.message.dal import repository
 from services.message.pack import message_pb
-from services.user.dal.models import User
-from services.user.dal.repository import lock_users
 
 CONTENT_MIN, CONTENT_MAX = 1, 1000
 # the whole conversation is at most this many of its newest messages
@@ -38,10 +37,8 @@ def send_message(sessions: sessionmaker[Session], sender: int, receiver: int,
     text(content, "content", CONTENT_MIN, CONTENT_MAX, multiline=True)
 
     def work(session: Session) -> message_pb2.Message:
-        if sender not in lock_users(session, [sender]):
-            raise AppError(Code.UNAUTHENTICATED, "your account no longer exists: please log in")
-        if session.get(User, receiver) is None:
-            raise AppError(Code.NOT_FOUND, f"user {receiver} does not exist")
+        lock_users(session, [sender], caller=sender)
+        existing_user(session, receiver)
         now_ms = int(time.time() * 1000)
         last = repository.last_sent_ms(session, sender, receiver)
         created_ms = max(now_ms, last + 1) if last is not None else now_ms
@@ -61,8 +58,7 @@ def chat(sessions: sessionmaker[Session], me: int, other: int,
     if pre_msg_time < 0:
         raise invalid(f"pre_msg_time must not be negative, got {pre_msg_time}")
     with transaction(sessions) as session:
-        if session.get(User, other) is None:
-            raise AppError(Code.NOT_FOUND, f"user {other} does not exist")
+        existing_user(session, other)
         if pre_msg_time == 0:
             rows = repository.conversation(session, me, other, HISTORY_LIMIT)
         else:

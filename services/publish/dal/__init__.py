@@ -1,1 +1,1 @@
-"""Persistence of the publish service."""
+"""The publish service's own queries over `videos` (the model lives in `services.data.models`)."""

@@ -1,16 +1,18 @@
-"""Repository functions over `videos`."""
+"""The publish service's own queries over `videos`."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from functools import cache
+
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from services.publish.dal.models import Video
+from services.data.models import Video
+from services.data.views.videos import select_videos
 
-
-def lock_video(session: Session, video_id: int) -> Video | None:
-    """The video, locked for update until the transaction ends (see `lock_users` for order)."""
-    return session.scalar(select(Video).where(Video.id == video_id).with_for_update())
+# a list endpoint without paging in the contract still answers in bounded time
+LIST_LIMIT = 500
 
 
 def add_video(session: Session, author_id: int, title: str, play_key: str,
@@ -21,3 +23,23 @@ def add_video(session: Session, author_id: int, title: str, play_key: str,
     session.flush()
     session.refresh(video)
     return video
+
+
+@cache
+def videos_of(anonymous: bool) -> Select[tuple[Video, bool]]:
+    """A user's videos (`user_id` parameter), newest first, as `select_videos` rows."""
+    return (
+        select_videos(anonymous)
+        .where(Video.author_id == bindparam("user_id"))
+        .order_by(Video.created_at.desc(), Video.id.desc())
+        .limit(LIST_LIMIT)
+    )
+
+
+def used_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Those of `keys` that a video row points to (as its media or its cover)."""
+    rows = session.execute(
+        select(Video.play_key, Video.cover_key)
+        .where(or_(Video.play_key.in_(keys), Video.cover_key.in_(keys)))
+    ).all()
+    return {key for row in rows for key in row}

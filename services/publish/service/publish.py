@@ -1,24 +1,37 @@
-"""Use case: publish a video; the row and its two objects exist together or not at all."""
+"""Use case: publish an uploaded video; the row and its two objects exist together or not at all."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from protos import video_pb2
-from services.data.db import atomic, increment
+from protos import publish_pb2, video_pb2
+from services.data import counters
+from services.data.db import atomic
+from services.data.locks import lock_users
+from services.data.views.media import MediaUrls
+from services.data.views.videos import pack_videos
 from services.mesh.errors import AppError, Code
 from services.publish import media
 from services.publish.dal.repository import add_video
+from services.publish.service.upload import receive
 from services.publish.storage import ObjectStore
-from services.user.dal.models import User
-from services.user.dal.repository import lock_users
-from services.views.media import MediaUrls
-from services.views.videos import pack_videos
 
 log = logging.getLogger(__name__)
+
+
+def publish_upload(sessions: sessionmaker[Session], store: ObjectStore, urls: MediaUrls,
+                   author_id: int, chunks: Iterable[publish_pb2.PublishChunk], limit: int,
+                   spool_dir: Path | None = None) -> video_pb2.Video:
+    """Receive the streamed upload (at most `limit` bytes) and publish it as `author_id`."""
+    # the upload lives on disk only while it is handled; the file is removed on any outcome
+    with tempfile.NamedTemporaryFile(prefix="dytt-upload-", dir=spool_dir) as spool:
+        title, _ = receive(chunks, spool, limit)
+        return publish(sessions, store, urls, author_id, title, Path(spool.name))
 
 
 def publish(sessions: sessionmaker[Session], store: ObjectStore, urls: MediaUrls,
@@ -37,11 +50,9 @@ def publish(sessions: sessionmaker[Session], store: ObjectStore, urls: MediaUrls
         store.put_bytes(cover_key, cover, "image/jpeg")
 
         def work(session: Session) -> video_pb2.Video:
-            if author_id not in lock_users(session, [author_id]):
-                raise AppError(Code.UNAUTHENTICATED,
-                               "your account no longer exists: please log in")
+            lock_users(session, [author_id], caller=author_id)
             video = add_video(session, author_id, title, play_key, cover_key)
-            increment(session, User, author_id, work_count=1)
+            counters.published(session, author_id)
             return pack_videos(session, [(video, False)], author_id, urls)[0]
 
         return atomic(sessions, work)

@@ -13,11 +13,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.data.db import transaction
-from services.publish.dal.models import Video
+from services.publish.dal.repository import used_keys
 from services.publish.storage import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -44,11 +43,7 @@ def sweep_orphans(sessions: sessionmaker[Session], store: ObjectStore,
     for prefix in prefixes:
         for batch in _batches(store.keys_older_than(prefix, before)):
             with transaction(sessions) as session:
-                used = session.execute(
-                    select(Video.play_key, Video.cover_key)
-                    .where(or_(Video.play_key.in_(batch), Video.cover_key.in_(batch)))
-                ).all()
-            referenced = {key for row in used for key in row}
+                referenced = used_keys(session, batch)
             orphans = [key for key in batch if key not in referenced]
             if orphans:
                 store.delete(*orphans)

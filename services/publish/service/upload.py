@@ -7,14 +7,9 @@ from typing import BinaryIO
 
 from protos import publish_pb2
 from services.data.validate import invalid, text
-from services.mesh.errors import AppError, Code
+from services.mesh.errors import too_large
 
 TITLE_MIN, TITLE_MAX = 1, 100
-
-
-def too_large(limit: int) -> AppError:
-    """The error of an upload over the limit, in the units people think in."""
-    return AppError(Code.TOO_LARGE, f"the video is too large: at most {limit / 2**20:g} MiB")
 
 
 def receive(chunks: Iterable[publish_pb2.PublishChunk], out: BinaryIO,

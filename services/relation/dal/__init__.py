@@ -1,1 +1,1 @@
-"""Persistence of the relation service."""
+"""The relation service's own queries (the models are in `services.data.models`)."""

@@ -1,11 +1,19 @@
-"""Repository functions over `follows`."""
+"""The relation service's own queries: follows, and the latest message with each friend."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+from functools import cache
 
-from services.relation.dal.models import Follow
+from sqlalchemy import BigInteger, Select, and_, bindparam, case, delete, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from services.data.models import Follow, Message, User
+from services.data.views.users import select_users
+
+# a list endpoint without paging in the contract still answers in bounded time
+LIST_LIMIT = 1000
+USER = bindparam("user_id", type_=BigInteger)
 
 
 def add(session: Session, follower_id: int, followee_id: int) -> bool:
@@ -27,3 +35,62 @@ def remove(session: Session, follower_id: int, followee_id: int) -> bool:
         delete(Follow).where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
     )
     return result.rowcount == 1
+
+
+@cache
+def following(anonymous: bool) -> Select[tuple[User, bool]]:
+    """Whom a user (`user_id` parameter) follows, most recently followed first."""
+    return (
+        select_users(anonymous)
+        .join(Follow, Follow.followee_id == User.id)
+        .where(Follow.follower_id == USER)
+        .order_by(Follow.created_at.desc(), User.id)
+        .limit(LIST_LIMIT)
+    )
+
+
+@cache
+def followers(anonymous: bool) -> Select[tuple[User, bool]]:
+    """Who follows a user (`user_id` parameter), most recent first."""
+    return (
+        select_users(anonymous)
+        .join(Follow, Follow.follower_id == User.id)
+        .where(Follow.followee_id == USER)
+        .order_by(Follow.created_at.desc(), User.id)
+        .limit(LIST_LIMIT)
+    )
+
+
+@cache
+def friends() -> Select[tuple[User, bool]]:
+    """The mutual follows of a user (`user_id` parameter, also the viewer)."""
+    back = aliased(Follow)
+    return (
+        following(False)
+        .where(exists().where(back.follower_id == User.id, back.followee_id == USER))
+    )
+
+
+def latest_messages(session: Session, me: int, others: Sequence[int]) -> dict[int, Message]:
+    """The latest message between `me` and each of `others` (either direction), in one statement."""
+    if not others:
+        return {}
+    other = case((Message.from_user_id == me, Message.to_user_id), else_=Message.from_user_id)
+    ranked = (
+        select(
+            Message.id.label("id"),
+            other.label("other"),
+            func.row_number().over(
+                partition_by=other, order_by=(Message.created_ms.desc(), Message.id.desc())
+            ).label("rank"),
+        )
+        .where(or_(and_(Message.from_user_id == me, Message.to_user_id.in_(others)),
+                   and_(Message.to_user_id == me, Message.from_user_id.in_(others))))
+        .subquery()
+    )
+    latest = aliased(Message)
+    rows = session.execute(
+        select(ranked.c.other, latest).join(latest, latest.id == ranked.c.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {other_id: message for other_id, message in rows}

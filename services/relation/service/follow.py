@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.data.db import atomic, increment
+from services.data import counters
+from services.data.db import atomic
+from services.data.locks import lock_users
 from services.data.validate import invalid, positive_id
 from services.mesh.errors import AppError, Code
 from services.relation.dal import repository
-from services.user.dal.models import User
-from services.user.dal.repository import lock_users
 
 
 def set_follow(sessions: sessionmaker[Session], follower_id: int, followee_id: int,
@@ -24,18 +24,13 @@ def set_follow(sessions: sessionmaker[Session], follower_id: int, followee_id: i
         raise invalid("you cannot follow yourself" if following else "you cannot unfollow yourself")
 
     def work(session: Session) -> bool:
-        users = lock_users(session, {follower_id, followee_id})
-        if follower_id not in users:
-            raise AppError(Code.UNAUTHENTICATED, "your account no longer exists: please log in")
-        if followee_id not in users:
+        if followee_id not in lock_users(session, [followee_id], caller=follower_id):
             raise AppError(Code.NOT_FOUND, f"user {followee_id} does not exist")
         changed = (repository.add if following else repository.remove)(
             session, follower_id, followee_id
         )
         if changed:
-            delta = 1 if following else -1
-            increment(session, User, follower_id, follow_count=delta)
-            increment(session, User, followee_id, follower_count=delta)
+            counters.followed(session, follower_id, followee_id, 1 if following else -1)
         return changed
 
     return atomic(sessions, work)

@@ -6,63 +6,26 @@ with `is_follow` (and for friends one more for the latest messages).
 
 from __future__ import annotations
 
-from functools import cache
-
-from sqlalchemy import BigInteger, Select, bindparam, exists
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Select
+from sqlalchemy.orm import Session, sessionmaker
 
 from protos import relation_pb2, user_pb2
+from services.data.checks import existing_user
 from services.data.db import transaction
+from services.data.models import User
 from services.data.validate import positive_id
+from services.data.views.media import MediaUrls
+from services.data.views.users import pack_rows, viewer_params
 from services.mesh.errors import AppError, Code
-from services.message.dal.repository import latest_messages
-from services.relation.dal.models import Follow
-from services.user.dal.models import User
-from services.views.media import MediaUrls
-from services.views.users import pack_rows, select_users, viewer_params
-
-# a list endpoint without paging in the contract still answers in bounded time
-LIST_LIMIT = 1000
-USER = bindparam("user_id", type_=BigInteger)
-
-
-@cache
-def _following(anonymous: bool) -> Select[tuple[User, bool]]:
-    return (
-        select_users(anonymous)
-        .join(Follow, Follow.followee_id == User.id)
-        .where(Follow.follower_id == USER)
-        .order_by(Follow.created_at.desc(), User.id)
-        .limit(LIST_LIMIT)
-    )
-
-
-@cache
-def _followers(anonymous: bool) -> Select[tuple[User, bool]]:
-    return (
-        select_users(anonymous)
-        .join(Follow, Follow.follower_id == User.id)
-        .where(Follow.followee_id == USER)
-        .order_by(Follow.created_at.desc(), User.id)
-        .limit(LIST_LIMIT)
-    )
-
-
-@cache
-def _friends() -> Select[tuple[User, bool]]:
-    back = aliased(Follow)
-    return (
-        _following(False)
-        .where(exists().where(back.follower_id == User.id, back.followee_id == USER))
-    )
+from services.relation.dal import repository
+from services.relation.pack import friend_pb
 
 
 def _list(sessions: sessionmaker[Session], statement: Select[tuple[User, bool]], user_id: int,
           viewer_id: int | None, media: MediaUrls) -> list[user_pb2.User]:
     positive_id(user_id, "user_id")
     with transaction(sessions) as session:
-        if session.get(User, user_id) is None:
-            raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
+        existing_user(session, user_id)
         rows = session.execute(statement, {"user_id": user_id, **viewer_params(viewer_id)})
         return pack_rows(rows.all(), media)
 
@@ -70,13 +33,13 @@ def _list(sessions: sessionmaker[Session], statement: Select[tuple[User, bool]],
 def list_following(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
                    media: MediaUrls) -> list[user_pb2.User]:
     """The users `user_id` follows, most recently followed first."""
-    return _list(sessions, _following(viewer_id is None), user_id, viewer_id, media)
+    return _list(sessions, repository.following(viewer_id is None), user_id, viewer_id, media)
 
 
 def list_followers(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
                    media: MediaUrls) -> list[user_pb2.User]:
     """The users following `user_id`, most recent first."""
-    return _list(sessions, _followers(viewer_id is None), user_id, viewer_id, media)
+    return _list(sessions, repository.followers(viewer_id is None), user_id, viewer_id, media)
 
 
 def list_friends(sessions: sessionmaker[Session], user_id: int, viewer_id: int,
@@ -86,16 +49,7 @@ def list_friends(sessions: sessionmaker[Session], user_id: int, viewer_id: int,
     if user_id != viewer_id:
         raise AppError(Code.PERMISSION_DENIED, "you can only list your own friends")
     with transaction(sessions) as session:
-        rows = session.execute(_friends(), {"user_id": user_id, "viewer_id": viewer_id})
+        rows = session.execute(repository.friends(), {"user_id": user_id, "viewer_id": viewer_id})
         friends = pack_rows(rows.all(), media)
-        latest = latest_messages(session, user_id, [friend.id for friend in friends])
-    result = []
-    for friend in friends:
-        message = latest.get(friend.id)
-        result.append(relation_pb2.FriendUser(
-            user=friend,
-            message=message.content if message else "",
-            # 1: the caller sent the latest message, 0: received it (or there is none)
-            msg_type=1 if message and message.from_user_id == user_id else 0,
-        ))
-    return result
+        latest = repository.latest_messages(session, user_id, [friend.id for friend in friends])
+    return [friend_pb(friend, latest.get(friend.id), user_id) for friend in friends]

@@ -1,1 +1,1 @@
-"""The user service's persistence: the ORM model and repository functions."""
+"""The user service's own queries over `users` (the model lives in `services.data.models`)."""

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.data.models import User
 from services.mesh.errors import AppError, Code
-from services.user.dal.models import User
 
 # MySQL/MariaDB's ER_DUP_ENTRY; other integrity errors are bugs, not taken names.
 _DUPLICATE_ENTRY = 1062
@@ -54,17 +54,3 @@ def _errno(exc: IntegrityError) -> int | None:
     args = getattr(exc.orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
 
-
-def lock_users(session: Session, ids: Iterable[int]) -> dict[int, User]:
-    """The users with these ids, locked for update until the transaction ends.
-
-    Writers that change several counters lock their rows in one order (videos first, then users
-    by ascending id), so two transactions never wait for each other in a circle.
-    """
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = session.scalars(
-        select(User).where(User.id.in_(wanted)).order_by(User.id).with_for_update()
-    )
-    return {user.id: user for user in rows}

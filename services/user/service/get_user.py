@@ -8,16 +8,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from protos import user_pb2
 from services.data.db import transaction
+from services.data.validate import positive_id
+from services.data.views.media import MediaUrls
+from services.data.views.users import users_by_id
 from services.mesh.errors import AppError, Code
-from services.user.service import validate
-from services.views.media import MediaUrls
-from services.views.users import users_by_id
 
 
 def get_user(sessions: sessionmaker[Session], user_id: int, viewer_id: int | None,
              media: MediaUrls) -> user_pb2.User:
     """The user `user_id`; NOT_FOUND when there is none. One statement."""
-    validate.user_id(user_id)
+    positive_id(user_id, "user_id")
     with transaction(sessions) as session:
         found = users_by_id(session, [user_id], viewer_id, media)
     if user_id not in found:
@@ -29,7 +29,7 @@ def get_users(sessions: sessionmaker[Session], ids: Sequence[int], viewer_id: in
               media: MediaUrls) -> list[user_pb2.User]:
     """The users with `ids` in the order asked, repeats included; unknown ids are left out."""
     for user_id in ids:
-        validate.user_id(user_id, "user_ids")
+        positive_id(user_id, "user_ids")
     with transaction(sessions) as session:
         found = users_by_id(session, ids, viewer_id, media)
     return [found[i] for i in ids if i in found]

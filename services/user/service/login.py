@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.data import validate
 from services.data.db import transaction
 from services.mesh.errors import AppError, Code
 from services.user.dal import repository
 from services.user.passwords import verify_password
-from services.user.service import validate
 
 # One message for an unknown name and a wrong password: which it was is not the client's to know.
 WRONG_CREDENTIALS = "wrong username or password"

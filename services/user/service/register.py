@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.data import validate
 from services.data.db import transaction
 from services.user.dal import repository
 from services.user.passwords import hash_password
-from services.user.service import validate
 
 
 def register(

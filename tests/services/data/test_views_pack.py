@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from protos import user_pb2
-from services.user.dal.models import User
-from services.views.media import MediaUrls
-from services.views.users import user_pb
+from services.data.models import User
+from services.data.views.media import MediaUrls
+from services.data.views.users import user_pb
 
 MEDIA = MediaUrls("https://media.example/bucket/")
 

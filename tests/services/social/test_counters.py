@@ -12,19 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.comment.dal.models import Comment
 from services.comment.pack import CommentPacker
 from services.comment.service.post import delete_comment, post_comment
-from services.data import db
+from services.data import counters
 from services.data.db import transaction
-from services.favorite.dal.models import Favorite
-from services.favorite.service import like
+from services.data.models import Comment, Favorite, Follow, User, Video
 from services.favorite.service.like import set_favorite
 from services.mesh.errors import AppError, Code
-from services.publish.dal.models import Video
-from services.relation.dal.models import Follow
 from services.relation.service.follow import set_follow
-from services.user.dal.models import User
 from tests.services.social.conftest import MEDIA, count_rows
 
 pytestmark = pytest.mark.stack
@@ -114,14 +109,15 @@ def test_a_failure_after_the_like_row_rolls_everything_back(
     ann, bob = make_users(2)
     (video,) = make_videos(bob, 1)
     calls = []
+    increment = counters.increment
 
     def failing_increment(session: Session, model: type, row_id: int, **deltas: int) -> None:
         calls.append(model)
         if model is User:  # the video's counter was already bumped in this transaction
             raise RuntimeError("database went away")
-        db.increment(session, model, row_id, **deltas)
+        increment(session, model, row_id, **deltas)
 
-    monkeypatch.setattr(like, "increment", failing_increment)
+    monkeypatch.setattr(counters, "increment", failing_increment)
     with pytest.raises(RuntimeError):
         set_favorite(sessions, ann, video, True)
     assert calls[:2] == [Video, User]

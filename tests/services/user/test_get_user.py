@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.jwtkeys import create_jwt_keypair
+from services.data.views.media import MediaUrls
 from services.mesh.errors import AppError, Code
 from services.user.service.get_user import get_user, get_users
 from services.user.service.register import register
-from services.user.service.tokens import TokenSigner
-from services.views.media import MediaUrls
+from services.user.tokens import TokenSigner
 
 pytestmark = pytest.mark.stack
 

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.jwtkeys import create_jwt_keypair, verify_token
+from services.data.models import User
 from services.mesh.errors import AppError, Code
-from services.user.dal.models import User
 from services.user.service.login import login
 from services.user.service.register import register
-from services.user.service.tokens import TokenSigner
+from services.user.tokens import TokenSigner
 
 pytestmark = pytest.mark.stack
 

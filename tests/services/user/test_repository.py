@@ -10,9 +10,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.data.db import transaction
+from services.data.models.user import COUNTERS, User
 from services.mesh.errors import AppError, Code
 from services.user.dal import repository
-from services.user.dal.models import COUNTERS, User
 
 pytestmark = pytest.mark.stack
 

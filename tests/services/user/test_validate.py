@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from pki.jwtkeys import create_jwt_keypair
+from services.data import validate
+from services.data.views.media import MediaUrls
 from services.mesh.errors import AppError, Code
-from services.user.service import validate
 from services.user.service.get_user import get_user, get_users
 from services.user.service.login import login
 from services.user.service.register import register
-from services.user.service.tokens import TokenSigner
-from services.views.media import MediaUrls
+from services.user.tokens import TokenSigner
 
 
 @pytest.mark.parametrize(
@@ -64,13 +64,13 @@ def test_good_passwords_pass(value: str) -> None:
 @pytest.mark.parametrize("value", [0, -1, 2**63, True])
 def test_ids_must_be_positive_int64(value: int) -> None:
     with pytest.raises(AppError) as info:
-        validate.user_id(value, "to_user_id")
+        validate.positive_id(value, "to_user_id")
     assert info.value.code == Code.INVALID_ARGUMENT
     assert info.value.message.startswith("to_user_id must be a positive 64-bit integer")
 
 
 def test_largest_id_passes() -> None:
-    assert validate.user_id(2**63 - 1) == 2**63 - 1
+    assert validate.positive_id(2**63 - 1, "user_id") == 2**63 - 1
 
 
 class _NoDatabase:

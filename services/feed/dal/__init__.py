@@ -1,0 +1,1 @@
+"""The feed service's own query: the newest videos (the model is in `services.data.models`)."""

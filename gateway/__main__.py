@@ -11,7 +11,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from services.mesh import tracing
-from services.mesh.registry import Registration, instance_info
+from services.mesh.registry import Registration, format_address, instance_info
 from services.mesh.runtime import init_process
 
 log = logging.getLogger("dytt.gateway")
@@ -27,9 +27,9 @@ def main() -> None:
         access_log=False, timeout_graceful_shutdown=int(settings.drain_timeout),
     )
     server = uvicorn.Server(config)
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    info = instance_info(settings.name, settings.instance_id, f"{host}:{settings.port}",
-                         settings.version, f"spiffe://dytt/{settings.name}", kind="http")
+    info = instance_info(settings.name, settings.instance_id,
+                         format_address(settings.host, settings.port), settings.version,
+                         kind="http")
     registration = Registration(settings.etcd_endpoints, info, settings.registry_ttl)
     original_exit = server.handle_exit
 

@@ -16,6 +16,7 @@ from minio.error import MinioAdminException
 from minio.minioadmin import MinioAdmin
 
 from services.data import migrate
+from services.mesh.registry import format_address
 from stack.definition import Component
 from stack.state import StackContext
 from stack.wiring import database_url
@@ -72,7 +73,7 @@ def minio_client(ctx: StackContext, comp: Component) -> Minio:
     """A MinIO client with the root credentials of the stack."""
     secrets = ctx.secrets()
     return Minio(
-        f"{ctx.host(comp)}:{comp.port}",
+        format_address(ctx.host(comp), comp.port),
         access_key=secrets["minio_root_user"],
         secret_key=secrets["minio_root_password"],
         secure=False,
@@ -150,7 +151,7 @@ def ensure_media_account(ctx: StackContext, comp: Component) -> None:
     """The services' own MinIO account (never the root one), limited to the media bucket."""
     secrets = ctx.secrets()
     admin = MinioAdmin(
-        endpoint=f"{ctx.host(comp)}:{comp.port}",
+        endpoint=format_address(ctx.host(comp), comp.port),
         credentials=StaticProvider(secrets["minio_root_user"], secrets["minio_root_password"]),
         region=comp.params.get("region", ""),
         secure=False,

@@ -1,4 +1,7 @@
-"""Bring the stack up in dependency order, down in reverse, and report its status."""
+"""Plan the stack: up in dependency order (a wave at a time), down in reverse, and its status.
+
+Starting one component is `lifecycle.start_unit`; this module only decides what starts when.
+"""
 
 from __future__ import annotations
 
@@ -7,57 +10,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
-from stack import credentials, providers
+from stack import credentials
 from stack.bootstrap import BOOTSTRAPS
 from stack.definition import Component
-from stack.errors import PortTaken, ReadinessTimeout, StartFailed
-from stack.ports import holder, is_free
-from stack.readiness import Health, probe, registered_instances
+from stack.lifecycle import Progress, provider_of, quiet, start_unit, wait_ready
+from stack.readiness import probe, registered_instances
 from stack.state import StackContext
 from stack.wiring import SERVICE_KINDS
 
-# Called with (component name, what is happening) so a CLI or TUI can show progress.
-Progress = Callable[[str, str], None]
-
-
-def quiet(_name: str, _event: str) -> None:
-    pass
-
-
-def preflight(ctx: StackContext, comp: Component) -> None:
-    """Fail with the holder's name if a port the component binds is taken."""
-    host = ctx.host(comp)
-    for port_name, port in comp.ports.items():
-        if not is_free(host, port):
-            raise PortTaken(
-                f"{comp.name}: port {port} ({port_name}) on {host} is taken by {holder(port)}; "
-                f"free it or override it with DYTT_{comp.name.upper()}__PORTS__{port_name.upper()}"
-            )
-
-
-def wait_ready(ctx: StackContext, comp: Component, progress: Progress = quiet) -> float:
-    """Poll the readiness check until it passes; seconds waited. Fails early if it exits."""
-    provider = providers.get(ctx.definition.provider_of(comp))
-    start = time.monotonic()
-    deadline = start + comp.ready.timeout
-    health = Health(False, "not checked")
-    while time.monotonic() < deadline:
-        health = probe(ctx, comp, timeout=min(2.0, comp.ready.timeout))
-        if health.ok:
-            return time.monotonic() - start
-        if not provider.inspect(ctx, comp).running:
-            tail = provider.log_tail(ctx, comp)
-            if provider.name == "native":
-                # reaped (when we started it) and its record gone: no zombie, nothing to adopt
-                provider.stop(ctx, comp)
-            raise StartFailed(f"{comp.name} exited during start-up; last lines of its log:\n"
-                              f"{tail}")
-        progress(comp.unit, f"waiting ({health.detail})")
-        time.sleep(comp.ready.interval)
-    raise ReadinessTimeout(
-        f"{comp.name} not ready after {comp.ready.timeout:g}s ({health.detail}); "
-        f"last lines of its log:\n{provider.log_tail(ctx, comp)}"
-    )
+__all__ = ["ComponentStatus", "Progress", "depends_on_any", "down", "endpoints", "quiet",
+           "status", "up", "waves"]
 
 
 def waves(components: list[Component]) -> list[list[Component]]:
@@ -86,26 +48,31 @@ def up(ctx: StackContext, names: list[str] | None = None, progress: Progress = q
         for created in credentials.ensure(ctx):
             progress("pki", f"created {created}")
     for wave in waves(chosen):
-        for comp in wave:
-            provider = providers.get(ctx.definition.provider_of(comp))
-            if running(comp) if running else provider.inspect(ctx, comp).running:
-                progress(comp.unit, "already running")
-                continue
-            if provider.binds_ports:
-                preflight(ctx, comp)
-            progress(comp.unit, "starting")
-            provider.start(ctx, comp)
-        for comp in wave:
-            provider = providers.get(ctx.definition.provider_of(comp))
-            if running and not provider.inspect(ctx, comp).running:
-                # it runs as further instances only (a rolling restart); the caller checks them
-                progress(comp.unit, "running as further instances")
-                continue
-            waited = wait_ready(ctx, comp, progress)
-            if comp.bootstrap:
-                progress(comp.unit, "bootstrapping")
-                BOOTSTRAPS[comp.bootstrap](ctx, comp)
-            progress(comp.unit, f"ready ({waited:.1f}s)")
+        # the components of one wave do not depend on each other: they start together
+        with ThreadPoolExecutor(max_workers=max(1, len(wave))) as pool:
+            futures = [pool.submit(_up_one, ctx, comp, progress, running) for comp in wave]
+        for future in futures:
+            future.result()
+
+
+def _up_one(ctx: StackContext, comp: Component, progress: Progress,
+            running: Callable[[Component], bool] | None) -> None:
+    """Start `comp` unless it runs, then wait until it is ready and bootstrap it."""
+    provider = provider_of(ctx, comp)
+    if running(comp) if running else provider.inspect(ctx, comp).running:
+        progress(comp.unit, "already running")
+        if running and not provider.inspect(ctx, comp).running:
+            # it runs as further instances only (a rolling restart); the caller checks them
+            progress(comp.unit, "running as further instances")
+            return
+        waited = wait_ready(ctx, comp, progress, provider)
+    else:
+        progress(comp.unit, "starting")
+        waited = start_unit(ctx, comp, progress, provider=provider)
+    if comp.bootstrap:
+        progress(comp.unit, "bootstrapping")
+        BOOTSTRAPS[comp.bootstrap](ctx, comp)
+    progress(comp.unit, f"ready ({waited:.1f}s)")
 
 
 def down(ctx: StackContext, names: list[str] | None = None, progress: Progress = quiet) -> None:
@@ -117,7 +84,7 @@ def down(ctx: StackContext, names: list[str] | None = None, progress: Progress =
         chosen = [c for c in ctx.definition.select(None) if depends_on_any(ctx, c, wanted)]
 
     def stop(comp: Component) -> None:
-        provider = providers.get(ctx.definition.provider_of(comp))
+        provider = provider_of(ctx, comp)
         progress(comp.unit, "stopping")
         started = time.monotonic()
         stopped = provider.stop(ctx, comp)
@@ -167,7 +134,7 @@ def status(ctx: StackContext) -> list[ComponentStatus]:
     rows = []
     for comp in ctx.definition.select(None):
         provider_name = ctx.definition.provider_of(comp)
-        inst = providers.get(provider_name).inspect(ctx, comp)
+        inst = provider_of(ctx, comp).inspect(ctx, comp)
         if provider_name == "external":
             state = "external"
         else:

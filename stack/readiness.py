@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from functools import cache
 import httpx
 import pymysql
 
+from services.mesh import registry
 from stack.definition import Component
 from stack.state import StackContext
 
@@ -111,23 +111,21 @@ def _grpc(ctx: StackContext, comp: Component, timeout: float) -> Health:
 
 def registry_address(ctx: StackContext, comp: Component) -> str:
     """The address a service instance registers under (host:port)."""
-    host = ctx.host(comp)
-    return f"[{host}]:{comp.port}" if ":" in host else f"{host}:{comp.port}"
+    return registry.format_address(ctx.host(comp), comp.port)
+
+
+def etcd_endpoints(ctx: StackContext) -> list[tuple[str, int]]:
+    """Where the stack's service registry answers."""
+    etcd = ctx.definition.components["etcd"]
+    return [(ctx.host(etcd), etcd.port)]
 
 
 def registered_instances(ctx: StackContext, comp: Component, timeout: float = 2.0) -> list[dict]:
     """The instances of `comp` registered in etcd now (empty when etcd does not answer)."""
-    from services.mesh.registry import connect
-
-    etcd = ctx.definition.components["etcd"]
-    client = connect([(ctx.host(etcd), etcd.port)], timeout=timeout)
     try:
-        found = client.get_prefix(f"/dytt/services/{comp.name}/")
-        return [json.loads(value) for value, _meta in found]
+        return registry.read_instances(etcd_endpoints(ctx), comp.name, timeout=timeout)
     except Exception:
         return []
-    finally:
-        client.close()
 
 
 PROBES: dict[str, Callable[[StackContext, Component, float], Health]] = {

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pki.store import atomic_write
+from services.mesh.registry import format_address
 from stack.definition import Component, StackDefinition
 from stack.errors import DefinitionError
 
@@ -98,11 +99,8 @@ class StackContext:
 
     def endpoint(self, comp: Component, port: str = "main", scheme: str | None = None) -> str:
         """`scheme://host:port` of one of the component's ports."""
-        host = self.host(comp)
-        if ":" in host:
-            host = f"[{host}]"
         scheme = scheme or {"sql": "mysql", "grpc": "grpc"}.get(comp.ready.check, "http")
-        return f"{scheme}://{host}:{comp.ports[port]}"
+        return f"{scheme}://{format_address(self.host(comp), comp.ports[port])}"
 
     def template_context(self, comp: Component) -> dict[str, Any]:
         """The names a command template of `comp` may use."""

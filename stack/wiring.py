@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from services.mesh.registry import format_address
 from stack.definition import Component
 from stack.state import StackContext
 
@@ -16,8 +17,7 @@ SERVICE_KINDS = ("service", "gateway")
 
 def _address(ctx: StackContext, name: str) -> str:
     comp = ctx.definition.components[name]
-    host = ctx.host(comp)
-    return f"[{host}]:{comp.port}" if ":" in host else f"{host}:{comp.port}"
+    return format_address(ctx.host(comp), comp.port)
 
 
 def database_url(ctx: StackContext, database: str | None = None) -> str:

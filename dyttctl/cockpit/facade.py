@@ -40,6 +40,7 @@ from pki.inspect import CertInfo
 from stack import logs as stack_logs
 from stack.credentials import pki_store
 from stack.orchestrator import ComponentStatus
+from stack.readiness import etcd_endpoints
 from stack.state import StackContext
 from stack.supervisor.control import stack_status
 from stack.supervisor.renewal import configured_lifetime
@@ -166,10 +167,9 @@ class Cockpit:
     def registry(self) -> RegistryWatcher:
         """The watcher of the stack's etcd (built on first use)."""
         if self._registry is None:
-            etcd = self.ctx.definition.components.get("etcd")
-            if etcd is None:
+            if "etcd" not in self.ctx.definition.components:
                 raise CockpitError("the stack definition has no etcd component")
-            self._registry = RegistryWatcher([(self.ctx.host(etcd), etcd.port)])
+            self._registry = RegistryWatcher(etcd_endpoints(self.ctx))
         return self._registry
 
     def registrations(self) -> list[Registration]:

@@ -9,14 +9,11 @@ over with a fresh snapshot, which replaces the UI's state: events lost while awa
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
 
 import etcd3
-from etcd3.events import DeleteEvent, PutEvent
 
 from dyttctl.cockpit.errors import translated
 from dyttctl.cockpit.models import (
@@ -26,26 +23,20 @@ from dyttctl.cockpit.models import (
     RegistrySnapshot,
     RegistryUpdate,
 )
-from services.mesh.registry import PREFIX, connect
+from services.mesh import registry
+from services.mesh.registry import Change, Entry, connect
 
 Connect = Callable[[list[tuple[str, int]]], etcd3.Etcd3Client]
 
 
 def parse_registration(key: str, raw: bytes | None) -> Registration | None:
     """The registration under `key`; None for a key outside `/dytt/services/<svc>/<inst>`."""
-    if not key.startswith(PREFIX):
-        return None
-    service, _, instance = key[len(PREFIX):].partition("/")
-    if not service or not instance:
-        return None
-    doc: Any = {}
-    if raw:
-        try:
-            doc = json.loads(raw)
-        except ValueError:
-            doc = {}
-    if not isinstance(doc, dict):
-        doc = {}
+    found = registry.entry(key, raw)
+    return None if found is None else _registration(found)
+
+
+def _registration(entry: Entry) -> Registration:
+    doc = entry.value
 
     def text(name: str) -> str | None:
         value = doc.get(name)
@@ -53,7 +44,7 @@ def parse_registration(key: str, raw: bytes | None) -> Registration | None:
 
     pid, started = doc.get("pid"), doc.get("started_at")
     return Registration(
-        service=service, instance=instance, address=text("address"),
+        service=entry.service, instance=entry.instance, address=text("address"),
         pid=pid if isinstance(pid, int) else None, version=text("version"),
         identity=text("identity"),
         started_at=float(started) if isinstance(started, (int, float)) else None,
@@ -103,10 +94,8 @@ class RegistryWatcher:
         self.check_every = check_every
 
     def _read(self, client: etcd3.Etcd3Client) -> RegistrySnapshot:
-        response = client.get_prefix_response(PREFIX)
-        found = (parse_registration(kv.key.decode(), kv.value) for kv in response.kvs)
-        return RegistrySnapshot(tuple(r for r in found if r is not None),
-                                response.header.revision)
+        entries, revision = registry.read(client)
+        return RegistrySnapshot(tuple(_registration(e) for e in entries), revision)
 
     def snapshot(self) -> RegistrySnapshot:
         """The registrations now."""
@@ -150,42 +139,33 @@ class RegistryWatcher:
         broken = threading.Event()
         failure: list[str] = []
 
-        def on_response(response: Any) -> None:
-            # runs on etcd3's watcher thread; an exception object means the stream ended
-            if isinstance(response, Exception):
-                failure.append(f"lost the etcd watch ({type(response).__name__})")
-                broken.set()
-                return
-            revision = response.header.revision
-            for event in response.events:
-                update = _event(event, known, revision)
-                if update is not None:
-                    callback(update)
+        def on_changes(changes: list[Change], revision: int) -> None:
+            # runs on etcd3's watcher thread
+            for change in changes:
+                callback(_event(change, known, revision))
 
-        watch_id = client.add_watch_prefix_callback(PREFIX, on_response,
-                                                    start_revision=snapshot.revision + 1)
+        def on_error(exc: Exception) -> None:
+            # the stream ended
+            failure.append(f"lost the etcd watch ({type(exc).__name__})")
+            broken.set()
+
+        cancel = registry.watch_callback(client, snapshot.revision + 1, on_changes, on_error)
         try:
             while not broken.wait(self.check_every):
                 if stop.is_set():
                     return None
         finally:
             with suppress(Exception):  # the stream may be gone already
-                client.cancel_watch(watch_id)
+                cancel()
         return failure[0] if failure else "lost the etcd watch"
 
 
-def _event(event: object, known: dict[tuple[str, str], Registration],
-           revision: int) -> RegistrationEvent | None:
-    if isinstance(event, PutEvent):
-        registration = parse_registration(event.key.decode(), event.value)
-        if registration is None:
-            return None
-        action = "registered" if registration.key not in known else "updated"
-        known[registration.key] = registration
-        return RegistrationEvent(action, registration, revision)
-    if isinstance(event, DeleteEvent):
-        gone = parse_registration(event.key.decode(), None)
-        if gone is None:
-            return None
-        return RegistrationEvent("deregistered", known.pop(gone.key, gone), revision)
-    return None
+def _event(change: Change, known: dict[tuple[str, str], Registration],
+           revision: int) -> RegistrationEvent:
+    registration = _registration(change.entry)
+    if change.deleted:
+        return RegistrationEvent("deregistered", known.pop(registration.key, registration),
+                                 revision)
+    action = "registered" if registration.key not in known else "updated"
+    known[registration.key] = registration
+    return RegistrationEvent(action, registration, revision)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from dyttctl.cockpit.models import TraceKind, TraceView, WaterfallRow
-from dyttctl.commands.traces import _bar as trace_bar  # the CLI's bar: both draw a trace alike
+from dyttctl.render import trace_bar  # the CLI draws a trace with the same bar
 from stack.zipkin import Span, TraceSummary, span_tree
 
 # how many recent traces "slowest" ranks: Zipkin cannot sort by duration itself

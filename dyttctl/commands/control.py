@@ -6,14 +6,14 @@ import time
 
 import click
 
-from dyttctl.commands.stack import _progress
 from dyttctl.context import Operator, pass_operator
+from dyttctl.render import progress_printer
 from stack.supervisor.control import SupervisorClient
 
 
 def _run(op: Operator, what: str, operation: str, **args: object) -> None:
     started = time.monotonic()
-    SupervisorClient(op.stack).call(operation, _progress(op), **args)
+    SupervisorClient(op.stack).call(operation, progress_printer(op.err), **args)
     op.err.print(f"[green]{what}[/] in {time.monotonic() - started:.1f}s")
 
 

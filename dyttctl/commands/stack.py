@@ -10,23 +10,12 @@ import psutil
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
+from dyttctl.render import progress_printer
 from stack import orchestrator
 from stack.supervisor.control import SupervisorClient, stack_status
 from stack.supervisor.launch import ensure_supervisor
 
 STATE_STYLE = {"running": "green", "stopped": "dim", "external": "cyan"}
-
-
-def _progress(op: Operator) -> orchestrator.Progress:
-    last: dict[str, str] = {}
-
-    def show(name: str, event: str) -> None:
-        # readiness polling repeats the same line; print each distinct one once
-        if last.get(name) != event:
-            last[name] = event
-            op.err.print(f"[bold]{name:<10}[/] {event}")
-
-    return show
 
 
 @click.command()
@@ -40,7 +29,7 @@ def up(op: Operator, components: tuple[str, ...]) -> None:
     started = time.monotonic()
     op.stack.definition.select(list(components))  # unknown names fail before anything starts
     supervisor = ensure_supervisor(op.stack, op.config, op.environ)
-    supervisor.call("up", _progress(op), names=list(components) or None)
+    supervisor.call("up", progress_printer(op.err), names=list(components) or None)
     op.err.print(f"[green]stack ready[/] in {time.monotonic() - started:.1f}s")
 
 
@@ -56,12 +45,12 @@ def down(op: Operator, components: tuple[str, ...]) -> None:
     supervisor = SupervisorClient(op.stack)
     if supervisor.alive():
         pid = supervisor.call("ping")["pid"]
-        supervisor.call("down", _progress(op), names=list(components) or None)
+        supervisor.call("down", progress_printer(op.err), names=list(components) or None)
         if not components:
             _wait_gone(pid)
     else:
         # no supervisor (it was killed): stop what the run records name, directly
-        orchestrator.down(op.stack, list(components), _progress(op))
+        orchestrator.down(op.stack, list(components), progress_printer(op.err))
     op.err.print(f"stack down in {time.monotonic() - started:.1f}s")
 
 

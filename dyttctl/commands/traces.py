@@ -11,10 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
+from dyttctl.render import trace_bar
 from stack.zipkin import Span, span_tree, zipkin_client
 
-BAR = "█"
-TRACK = "·"
 NAME_WIDTH_MAX = 48
 
 
@@ -68,16 +67,6 @@ def traces(op: Operator, service: str | None, min_duration: float | None, errors
     op.err.print(f"[dim]details: dyttctl trace ID, or {client.ui_url('ID')}[/]")
 
 
-def _bar(span: Span, origin_us: int, total_us: int, width: int) -> str:
-    """Where the span sits in the trace, as `width` cells."""
-    if span.timestamp_us is None or total_us <= 0:
-        return TRACK * width
-    begin = min(width - 1, int((span.timestamp_us - origin_us) / total_us * width))
-    length = max(1, round((span.duration_us or 0) / total_us * width))
-    length = min(length, width - begin)
-    return TRACK * begin + BAR * length + TRACK * (width - begin - length)
-
-
 @click.command()
 @click.argument("trace_id")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -122,7 +111,7 @@ def trace(op: Operator, trace_id: str, as_json: bool) -> None:
         line = (f"{escape(f'{span.service:<{svc_w}}')} {escape(f'{label:<{name_w}}')} "
                 f"{'-' if offset is None else f'{offset:.1f}':>9} "
                 f"{(span.duration_us or 0) / 1000:>9.1f} "
-                f"{_bar(span, origin, total, bar_w)}")
+                f"{trace_bar(span, origin, total, bar_w)}")
         if span.error:
             line = f"[red]{line}[/]"
         if span.orphan:

@@ -10,33 +10,16 @@ from datetime import UTC, datetime
 
 import click
 import etcd3
-from etcd3.events import DeleteEvent, PutEvent
 from etcd3.exceptions import Etcd3Exception
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
-from services.mesh.registry import PREFIX, connect
+from services.mesh import registry
+from services.mesh.registry import PREFIX, Entry, connect, format_address
 
 EVENT_STYLE = {"registered": "green", "updated": "yellow", "deregistered": "red"}
-
-
-def _split_key(key: str) -> tuple[str, str]:
-    """`/dytt/services/<name>/<instance>` → (name, instance)."""
-    service, _, instance = key[len(PREFIX):].partition("/")
-    return service, instance
-
-
-def _parse(raw: bytes | None) -> dict:
-    """The registration's JSON value; `{}` for anything that is not (we still show the key)."""
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _iso(ts: float) -> str:
@@ -54,12 +37,11 @@ def _age(started_at: object) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
-def _record(event: str, key: str, value: dict) -> dict:
-    service, instance = _split_key(key)
+def _record(event: str, entry: Entry, value: dict) -> dict:
     return {
         "event": event,
-        "service": service,
-        "instance": instance,
+        "service": entry.service,
+        "instance": entry.instance,
         "address": value.get("address"),
         "pid": value.get("pid"),
         "ts": _iso(time.time()),
@@ -71,7 +53,7 @@ def _emit_json(record: dict) -> None:
     click.echo(json.dumps(record))
 
 
-def _snapshot_table(rows: list[tuple[str, dict]]) -> Table:
+def _snapshot_table(rows: list[Entry]) -> Table:
     # no vertical rules: seven columns with spiffe identities still fit 80 terminal columns
     table = Table(title=f"registered services ({PREFIX})", title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False,
@@ -80,10 +62,10 @@ def _snapshot_table(rows: list[tuple[str, dict]]) -> Table:
                    "registered for"):
         # on a narrow terminal fold the short columns, never the address or identity
         table.add_column(column, overflow="fold", no_wrap=column in ("address", "identity"))
-    for key, value in rows:
-        service, instance = _split_key(key)
+    for entry in rows:
+        value = entry.value
         table.add_row(
-            escape(service), escape(instance), escape(str(value.get("address", "-"))),
+            escape(entry.service), escape(entry.instance), escape(str(value.get("address", "-"))),
             str(value.get("pid", "-")), escape(str(value.get("version", "-"))),
             escape(str(value.get("identity", "-"))), _age(value.get("started_at")),
         )
@@ -102,32 +84,26 @@ def watch(op: Operator, services: tuple[str, ...], once: bool, as_json: bool,
     """Show the registered service instances, then every (de)registration as it happens."""
     etcd = op.stack.definition.components["etcd"]
     host = op.stack.host(etcd)
-    endpoint = f"[{host}]:{etcd.port}" if ":" in host else f"{host}:{etcd.port}"
+    endpoint = format_address(host, etcd.port)
     wanted = set(services)
 
-    def relevant(key: str) -> bool:
-        return not wanted or _split_key(key)[0] in wanted
+    def relevant(entry: Entry) -> bool:
+        return not wanted or entry.service in wanted
 
     client = connect([(host, etcd.port)])
     try:
         try:
-            response = client.get_prefix_response(PREFIX)
+            entries, revision = registry.read(client)
         except Etcd3Exception as exc:
             raise click.ClickException(
                 f"etcd at {endpoint} is unreachable ({exc.__class__.__name__})") from exc
-        revision = response.header.revision
         # last known value per key: a delete event carries none, the line still wants an address
-        known: dict[str, dict] = {}
-        rows: list[tuple[str, dict]] = []
-        for kv in response.kvs:
-            key = kv.key.decode()
-            known[key] = _parse(kv.value)
-            if relevant(key):
-                rows.append((key, known[key]))
+        known = {e.key: e.value for e in entries}
+        rows = [e for e in entries if relevant(e)]
 
         if as_json:
-            for key, value in rows:
-                _emit_json(_record("snapshot", key, value))
+            for entry in rows:
+                _emit_json(_record("snapshot", entry, entry.value))
         elif rows:
             op.out.print(_snapshot_table(rows))
         else:
@@ -141,12 +117,12 @@ def watch(op: Operator, services: tuple[str, ...], once: bool, as_json: bool,
 
 
 def _follow(op: Operator, client: etcd3.Etcd3Client, endpoint: str, revision: int,
-            known: dict[str, dict], relevant: Callable[[str], bool], as_json: bool,
+            known: dict[str, dict], relevant: Callable[[Entry], bool], as_json: bool,
             timeout: float | None) -> None:
     """Print every change after `revision` until the timeout, Ctrl-C, or etcd goes away."""
     try:
         # from the snapshot's revision on: nothing between the read and the watch is missed
-        events, cancel = client.watch_prefix(PREFIX, start_revision=revision + 1)
+        changes, cancel = registry.watch(client, revision + 1)
     except Etcd3Exception as exc:
         raise click.ClickException(
             f"cannot watch etcd at {endpoint} ({exc.__class__.__name__})") from exc
@@ -159,20 +135,18 @@ def _follow(op: Operator, client: etcd3.Etcd3Client, endpoint: str, revision: in
     # stderr, so JSON on stdout stays clean; tests wait for this line before changing etcd
     op.err.print(f"watching {PREFIX} from revision {revision + 1}{until}")
     try:
-        for event in events:
-            key = event.key.decode()
-            if isinstance(event, PutEvent):
-                value = _parse(event.value)
-                kind = "registered" if event.version == 1 else "updated"
-                known[key] = value
-            elif isinstance(event, DeleteEvent):
-                value = known.pop(key, {})
+        for change in changes:
+            entry = change.entry
+            if change.deleted:
+                value = known.pop(entry.key, {})
                 kind = "deregistered"
             else:
+                value = entry.value
+                kind = "registered" if change.version == 1 else "updated"
+                known[entry.key] = value
+            if not relevant(entry):
                 continue
-            if not relevant(key):
-                continue
-            record = _record(kind, key, value)
+            record = _record(kind, entry, value)
             if as_json:
                 _emit_json(record)
                 continue

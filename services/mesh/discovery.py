@@ -10,8 +10,9 @@ import itertools
 import logging
 import threading
 
+from services.mesh import registry
 from services.mesh.errors import AppError, Code
-from services.mesh.registry import InstanceInfo, connect, service_prefix
+from services.mesh.registry import Entry, InstanceInfo
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ class Discovery:
     def __init__(self, endpoints: list[tuple[str, int]], service: str) -> None:
         self.endpoints = endpoints
         self.service = service
-        self.prefix = service_prefix(service)
+        self.prefix = registry.service_prefix(service)
         self._instances: dict[str, InstanceInfo] = {}
         # bumped on every change of the instance set, so clients can tell cheaply
         self.generation = 0
@@ -68,13 +69,13 @@ class Discovery:
         while not self._stop.is_set():
             client = None
             try:
-                client = connect(self.endpoints)
+                client = registry.connect(self.endpoints)
                 revision = self._load(client)
                 self._ready.set()
                 backoff = 0.2
-                events, self._cancel = client.watch_prefix(self.prefix, start_revision=revision + 1)
-                for event in events:
-                    self._apply(event)
+                changes, self._cancel = registry.watch(client, revision + 1, self.service)
+                for change in changes:
+                    self._apply(change)
                     if self._stop.is_set():
                         break
             except Exception as exc:  # lost etcd or compacted: keep what we know, load again
@@ -92,33 +93,33 @@ class Discovery:
                         log.debug("closing the etcd client failed", exc_info=True)
 
     def _load(self, client: object) -> int:
-        response = client.get_prefix_response(self.prefix)  # type: ignore[attr-defined]
+        entries, revision = registry.read(client, self.service)  # type: ignore[arg-type]
         found: dict[str, InstanceInfo] = {}
-        for kv in response.kvs:
-            info = self._parse(kv.value)
+        for entry in entries:
+            info = self._parse(entry)
             if info is not None:
-                found[kv.key.decode()] = info
+                found[entry.key] = info
         with self._lock:
             self._instances = found
             self.generation += 1
-        return int(response.header.revision)
+        return revision
 
-    def _apply(self, event: object) -> None:
-        key = event.key.decode()  # type: ignore[attr-defined]
-        if event.__class__.__name__ == "DeleteEvent":
+    def _apply(self, change: registry.Change) -> None:
+        key = change.entry.key
+        if change.deleted:
             with self._lock:
                 self._instances.pop(key, None)
                 self.generation += 1
             return
-        info = self._parse(event.value)  # type: ignore[attr-defined]
+        info = self._parse(change.entry)
         if info is not None:
             with self._lock:
                 self._instances[key] = info
                 self.generation += 1
 
-    def _parse(self, raw: bytes) -> InstanceInfo | None:
+    def _parse(self, entry: Entry) -> InstanceInfo | None:
         try:
-            return InstanceInfo.from_json(raw)
-        except (ValueError, TypeError):
+            return InstanceInfo(**entry.value)
+        except TypeError:
             log.warning("ignoring a malformed registration under %s", self.prefix)
             return None

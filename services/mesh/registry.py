@@ -1,7 +1,10 @@
-"""Service registration in etcd: `/dytt/services/<name>/<instance>` bound to a kept-alive lease.
+"""The service registry in etcd: its key layout, reading, watching, and registering.
 
-The key disappears within the lease TTL when the process dies. A keep-alive thread renews the
-lease and registers again (new lease, same key) when etcd lost it, e.g. after a restart.
+An instance registers under `/dytt/services/<name>/<instance>`, its value a JSON `InstanceInfo`,
+bound to a kept-alive lease: the key disappears within the lease TTL when the process dies. A
+keep-alive thread renews the lease and registers again (new lease, same key) when etcd lost it,
+e.g. after a restart. Everything else that knows this layout (discovery, the stack's readiness
+and supervisor, `dyttctl watch`, the cockpit) reads it through the functions here.
 """
 
 from __future__ import annotations
@@ -11,18 +14,87 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import etcd3
+from etcd3.events import DeleteEvent, PutEvent
+
+from pki.identity import spiffe_id
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/dytt/services/"
 
 
-def service_prefix(service: str) -> str:
-    """The etcd prefix under which the instances of `service` register."""
-    return f"{PREFIX}{service}/"
+def service_prefix(service: str | None = None) -> str:
+    """The etcd prefix under which the instances of `service` (of every service) register."""
+    return f"{PREFIX}{service}/" if service else PREFIX
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """`/dytt/services/<name>/<instance>` → (name, instance); None for any other key."""
+    if not key.startswith(PREFIX):
+        return None
+    service, _, instance = key[len(PREFIX):].partition("/")
+    return (service, instance) if service and instance else None
+
+
+def format_address(host: str, port: int) -> str:
+    """`host:port`, with an IPv6 host in brackets (`[::1]:15001`)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def decode(raw: bytes | str | None) -> dict[str, Any]:
+    """A registration's JSON value; `{}` for anything that is not a JSON object."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key of the registry and its value, decoded as far as it goes."""
+
+    service: str
+    instance: str
+    key: str
+    value: dict[str, Any]
+    raw: bytes | None = None
+
+
+def entry(key: bytes | str, raw: bytes | None) -> Entry | None:
+    """The registry entry under `key`; None for a key outside the layout."""
+    text = key.decode() if isinstance(key, bytes) else key
+    parts = split_key(text)
+    if parts is None:
+        return None
+    return Entry(parts[0], parts[1], text, decode(raw), raw)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One put (`deleted` False; `version` 1 for a new key) or delete in the registry."""
+
+    deleted: bool
+    entry: Entry
+    version: int = 0
+
+
+def _change(event: object) -> Change | None:
+    # the one place that reads etcd3's event classes
+    if isinstance(event, PutEvent):
+        found = entry(event.key, event.value)
+        return None if found is None else Change(False, found, int(event.version))
+    if isinstance(event, DeleteEvent):
+        found = entry(event.key, None)
+        return None if found is None else Change(True, found)
+    return None
 
 
 @dataclass(frozen=True)
@@ -57,6 +129,65 @@ def connect(endpoints: list[tuple[str, int]], timeout: float = 5.0) -> etcd3.Etc
     # was away would fail a brand-new client with the old "connection refused"
     return etcd3.client(host=host, port=port, timeout=timeout,
                         grpc_options=[("grpc.use_local_subchannel_pool", 1)])
+
+
+def read(client: etcd3.Etcd3Client, service: str | None = None) -> tuple[list[Entry], int]:
+    """The entries of `service` (of every service) and the etcd revision they were read at."""
+    response = client.get_prefix_response(service_prefix(service))
+    found = (entry(kv.key, kv.value) for kv in response.kvs)
+    return [e for e in found if e is not None], int(response.header.revision)
+
+
+def read_instances(endpoints: list[tuple[str, int]], service: str,
+                   timeout: float = 2.0) -> list[dict[str, Any]]:
+    """The registrations of `service` now, one-shot (raises when etcd does not answer)."""
+    client = connect(endpoints, timeout=timeout)
+    try:
+        return [e.value for e in read(client, service)[0]]
+    finally:
+        client.close()
+
+
+def watch(client: etcd3.Etcd3Client, start_revision: int,
+          service: str | None = None) -> tuple[Iterator[Change], Callable[[], None]]:
+    """The changes from `start_revision` on, and the call that ends them."""
+    events, cancel = client.watch_prefix(service_prefix(service), start_revision=start_revision)
+    changes = (c for c in (_change(e) for e in events) if c is not None)
+    return changes, cancel
+
+
+def watch_callback(client: etcd3.Etcd3Client, start_revision: int,
+                   on_changes: Callable[[list[Change], int], None],
+                   on_error: Callable[[Exception], None],
+                   service: str | None = None) -> Callable[[], None]:
+    """Push the changes from `start_revision` on (with the revision of each response) to
+    `on_changes` on etcd3's watcher thread, or the exception that ended the stream to
+    `on_error`; returns the call that cancels the watch."""
+
+    def on_response(response: Any) -> None:
+        if isinstance(response, Exception):
+            on_error(response)
+            return
+        changes = [c for c in (_change(e) for e in response.events) if c is not None]
+        on_changes(changes, int(response.header.revision))
+
+    watch_id = client.add_watch_prefix_callback(service_prefix(service), on_response,
+                                                start_revision=start_revision)
+    return lambda: client.cancel_watch(watch_id)
+
+
+def remove_pid(endpoints: list[tuple[str, int]], service: str, pid: int) -> list[str]:
+    """Delete the registrations of `service` made by process `pid`; the keys deleted."""
+    client = connect(endpoints, timeout=2)
+    try:
+        gone = []
+        for found in read(client, service)[0]:
+            if found.value.get("pid") == pid:
+                client.delete(found.key)
+                gone.append(found.key)
+        return gone
+    finally:
+        client.close()
 
 
 class Registration:
@@ -142,8 +273,8 @@ class Registration:
         self._drop_client()
 
 
-def instance_info(name: str, instance_id: str, address: str, version: str, identity: str,
-                  kind: str = "grpc") -> InstanceInfo:
-    """The registration of this process."""
-    return InstanceInfo(name, instance_id, address, os.getpid(), version, time.time(), identity,
-                        kind)
+def instance_info(name: str, instance_id: str, address: str, version: str,
+                  identity: str | None = None, kind: str = "grpc") -> InstanceInfo:
+    """The registration of this process (its identity defaults to `name`'s SPIFFE id)."""
+    return InstanceInfo(name, instance_id, address, os.getpid(), version, time.time(),
+                        identity or spiffe_id(name), kind)

@@ -17,7 +17,7 @@ from pki.store import PkiStore
 from services.mesh import tracing
 from services.mesh.catalog import ServiceApi
 from services.mesh.interceptors import chain
-from services.mesh.registry import Registration, instance_info
+from services.mesh.registry import Registration, format_address, instance_info
 from services.mesh.settings import ServerSettings
 from services.mesh.tls import IdentityFiles, RevocationList, server_credentials
 
@@ -78,9 +78,10 @@ def create_server(settings: ServerSettings, spec: ServiceSpec) -> RunningServer:
     spec.register(server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    port = server.add_secure_port(f"{settings.host}:{settings.port}", server_credentials(identity))
+    listen = format_address(settings.host, settings.port)
+    port = server.add_secure_port(listen, server_credentials(identity))
     if port == 0:
-        raise RuntimeError(f"cannot listen on {settings.host}:{settings.port}")
+        raise RuntimeError(f"cannot listen on {listen}")
     server.start()
     for name in ("", spec.grpc_name):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -90,10 +91,8 @@ def create_server(settings: ServerSettings, spec: ServiceSpec) -> RunningServer:
 def serve(settings: ServerSettings, spec: ServiceSpec) -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully and return."""
     running = create_server(settings, spec)
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    address = f"{host}:{running.port}"
-    info = instance_info(settings.name, settings.instance_id, address, settings.version,
-                         f"spiffe://dytt/{settings.name}")
+    address = format_address(settings.host, running.port)
+    info = instance_info(settings.name, settings.instance_id, address, settings.version)
     running.registration = Registration(settings.etcd_endpoints, info, settings.registry_ttl)
     running.registration.start()
     log.info("serving", extra={"address": address, "instance": settings.instance_id})

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 from stack.readiness import Health, live
 
 if TYPE_CHECKING:
-    from stack.supervisor.core import Supervisor, Unit
+    from stack.supervisor.core import Supervisor
+    from stack.supervisor.units import Unit
 
 log = logging.getLogger("dytt.supervisor")
 

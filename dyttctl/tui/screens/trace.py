@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from dyttctl.cockpit import CockpitApi, TraceView, WaterfallRow, waterfall
-from dyttctl.commands.traces import BAR
+from dyttctl.render import BAR
 from dyttctl.tui import feeds
 from dyttctl.tui.messages import FeedFailed, TraceLoaded
 from dyttctl.tui.widgets.table import Column, fit_columns

@@ -16,6 +16,7 @@ from pathlib import Path
 import etcd3
 import pytest
 
+from services.mesh import registry
 from services.mesh.discovery import Discovery
 from services.mesh.errors import AppError, Code
 from services.mesh.registry import Registration, instance_info, service_prefix
@@ -176,3 +177,41 @@ def test_discovery_resyncs_after_a_compaction(etcd_stack) -> None:
     finally:
         client.close()
         discovery.stop()
+
+
+def test_the_key_layout_addresses_and_values_are_read_in_one_place() -> None:
+    assert service_prefix("feed") == "/dytt/services/feed/"
+    assert service_prefix() == "/dytt/services/"
+    assert registry.split_key("/dytt/services/feed/a1") == ("feed", "a1")
+    for junk in ("/dytt/services/", "/dytt/services/feed", "/dytt/services/feed/", "/x/feed/a"):
+        assert registry.split_key(junk) is None
+    assert registry.format_address("127.0.0.1", 15001) == "127.0.0.1:15001"
+    assert registry.format_address("::1", 15001) == "[::1]:15001"
+    assert registry.decode(b'{"pid": 7}') == {"pid": 7}
+    assert registry.decode(b"[1]") == registry.decode(b"junk") == registry.decode(None) == {}
+    found = registry.entry(b"/dytt/services/feed/a1", b'{"pid": 7}')
+    assert found is not None and (found.service, found.instance, found.value) == (
+        "feed", "a1", {"pid": 7})
+    assert instance_info("feed", "a1", "127.0.0.1:1", "1").identity == "spiffe://dytt/feed"
+
+
+def test_read_watch_and_remove_by_pid(etcd_stack) -> None:
+    client = registry.connect(_endpoints(etcd_stack))
+    try:
+        client.put(service_prefix("like") + "a", json.dumps({"pid": 101, "address": "h:1"}))
+        entries, revision = registry.read(client, "like")
+        assert [(e.instance, e.value["pid"]) for e in entries] == [("a", 101)]
+        changes, cancel = registry.watch(client, revision + 1, "like")
+        client.put(service_prefix("like") + "b", json.dumps({"pid": 102}))
+        client.put(service_prefix("other") + "c", json.dumps({"pid": 102}))
+        assert registry.remove_pid(_endpoints(etcd_stack), "like", 102) == [
+            "/dytt/services/like/b"]
+        seen = [next(changes), next(changes)]
+        cancel()
+        assert [(c.deleted, c.entry.instance, c.version) for c in seen] == [
+            (False, "b", 1), (True, "b", 0)]
+        assert [v["pid"] for v in registry.read_instances(_endpoints(etcd_stack), "like")] == [
+            101]
+        assert registry.read_instances(_endpoints(etcd_stack), "other") == [{"pid": 102}]
+    finally:
+        client.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
 import secrets as _secrets
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +40,7 @@ _SECRET_FACTORIES = {
     # the demo accounts of `dyttctl seed`
     "seed_password": lambda: _secrets.token_urlsafe(12)[:16],
 }
+_SECRETS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -84,14 +87,19 @@ class StackContext:
 
     def secrets(self) -> dict[str, str]:
         """The stack's secrets: generated on first use, stored 0600, overridable by config."""
-        stored: dict[str, str] = {}
-        if self.secrets_file.exists():
-            stored = json.loads(self.secrets_file.read_text())
-        missing = {k: make() for k, make in _SECRET_FACTORIES.items() if k not in stored}
-        if missing:
-            stored.update(missing)
-            self.home.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.secrets_file, json.dumps(stored, indent=2).encode(), 0o600)
+        # one generation only: components start in parallel (threads) and dyttctl and the
+        # supervisor are two processes; two generations would start MinIO with one password
+        # and bootstrap it with the other
+        self.home.mkdir(parents=True, exist_ok=True)
+        with _SECRETS_LOCK, (self.home / ".secrets.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stored: dict[str, str] = {}
+            if self.secrets_file.exists():
+                stored = json.loads(self.secrets_file.read_text())
+            missing = {k: make() for k, make in _SECRET_FACTORIES.items() if k not in stored}
+            if missing:
+                stored.update(missing)
+                atomic_write(self.secrets_file, json.dumps(stored, indent=2).encode(), 0o600)
         return {**stored, **self.definition.secrets}
 
     def host(self, comp: Component) -> str:

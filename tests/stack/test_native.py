@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import stat
+import threading
 import time
 
 import psutil
@@ -151,6 +152,22 @@ def test_secrets_are_generated_once_and_private(toy_stack: ToyStack) -> None:
     assert ctx.secrets() == first
     assert len(first["minio_root_password"]) >= 24
     assert stat.S_IMODE(ctx.secrets_file.stat().st_mode) == 0o600
+
+
+def test_secrets_generated_by_parallel_starts_are_one_set(toy_stack: ToyStack) -> None:
+    """Components of a wave start in threads: each must see the same generated secrets."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ctx = toy_stack()
+    barrier = threading.Barrier(8)
+
+    def read() -> dict[str, str]:
+        barrier.wait()
+        return ctx.secrets()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(lambda _: read(), range(8)))
+    assert all(s == seen[0] for s in seen) and ctx.secrets() == seen[0]
 
 
 def test_a_component_that_exits_during_start_is_reaped(toy_stack: ToyStack) -> None:

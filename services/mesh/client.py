@@ -218,7 +218,11 @@ class ServiceClient:
                         return self._invoke(channel, method, request, metadata, timeout)
                     except grpc.RpcError as exc:
                         last = from_rpc_error(exc)
-                        if exc.code() not in RETRYABLE_READ:
+                        if last.code == Code.OUTCOME_UNKNOWN:
+                            # a read changes nothing: a connection lost at its COMMIT is only
+                            # a failed try
+                            last = AppError(Code.UNAVAILABLE)
+                        if exc.code() not in RETRYABLE_READ and last.code != Code.UNAVAILABLE:
                             raise last from exc
                         log.warning("%s.%s failed with %s at %s; retrying",
                                     self.discovery.service, method, exc.code().name,

@@ -138,6 +138,24 @@ def test_a_read_gives_up_after_its_budget_with_the_last_error() -> None:
     assert 2 <= len(discovery.picks) <= 10
 
 
+def test_a_read_whose_commit_broke_is_retried_and_never_reported_as_unknown() -> None:
+    discovery = Discovery("a:1", "b:2")
+    outcomes = iter([Failed(grpc.StatusCode.UNKNOWN, Code.OUTCOME_UNKNOWN)])
+
+    def behaviour(address: str) -> str:
+        failure = next(outcomes, None)
+        if failure is not None:
+            raise failure
+        return "ok"
+
+    assert client(discovery, behaviour).call("Call", None, idempotent=True) == "ok"
+    always = client(discovery, lambda address: (_ for _ in ()).throw(
+        Failed(grpc.StatusCode.UNKNOWN, Code.OUTCOME_UNKNOWN)), read_budget=0.2)
+    with pytest.raises(AppError) as info:
+        always.call("Call", None, idempotent=True)
+    assert info.value.code == Code.UNAVAILABLE
+
+
 def test_a_read_refused_by_the_service_is_not_retried() -> None:
     discovery = Discovery("a:1", "b:2")
 

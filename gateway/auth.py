@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pki.errors import InvalidToken
-from pki.jwtkeys import verify_token
+from pki.jwtkeys import TokenCache
 from services.mesh.errors import AppError, Code
 
 
@@ -33,14 +33,14 @@ class TokenVerifier:
     """Verifies tokens with the JWT public key (the private key stays with the user service)."""
 
     def __init__(self, public_key: Callable[[], bytes]) -> None:
-        self.public_key = public_key
+        self.tokens = TokenCache(public_key)
 
     def viewer(self, token: str | None) -> Identity:
         """Public reads: a missing or invalid token means an anonymous viewer."""
         if not token:
             return Identity.ANONYMOUS
         try:
-            return Identity(verify_token(self.public_key(), token), token)
+            return Identity(self.tokens.verify(token), token)
         except InvalidToken:
             return Identity.ANONYMOUS
 
@@ -49,7 +49,7 @@ class TokenVerifier:
         if not token:
             raise AppError(Code.UNAUTHENTICATED, "token is required: please log in")
         try:
-            return Identity(verify_token(self.public_key(), token), token)
+            return Identity(self.tokens.verify(token), token)
         except InvalidToken as exc:
             message = f"invalid token ({exc.reason}): please log in"
             raise AppError(Code.UNAUTHENTICATED, message) from exc

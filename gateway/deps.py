@@ -58,13 +58,14 @@ ClientsDep = Annotated[Clients, Depends(get_clients)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 
 
-# plain functions (run in the threadpool): verifying reads the public key from disk
-def viewer(params: ParamsDep, services: ServicesDep) -> Identity:
+# on the event loop: a token is verified once and then remembered (pki.jwtkeys.TokenCache), and
+# a hop to the thread pool would cost more than the lookup
+async def viewer(params: ParamsDep, services: ServicesDep) -> Identity:
     """The viewer of a public read: anonymous when the token is missing or invalid."""
     return services.verifier.viewer(params.token)
 
 
-def current_user(params: ParamsDep, services: ServicesDep) -> Identity:
+async def current_user(params: ParamsDep, services: ServicesDep) -> Identity:
     """The signed-in caller: UNAUTHENTICATED when the token is missing or invalid."""
     return services.verifier.required(params.token)
 

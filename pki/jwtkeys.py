@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import jwt
@@ -87,6 +91,12 @@ def sign_token(
 
 def verify_token(public_pem: bytes | Ed25519PublicKey, token: str, leeway: float = 0.0) -> int:
     """Verify a token and return its user id; InvalidToken with a short reason otherwise."""
+    return verify_claims(public_pem, token, leeway)[0]
+
+
+def verify_claims(public_pem: bytes | Ed25519PublicKey, token: str,
+                  leeway: float = 0.0) -> tuple[int, int]:
+    """Verify a token: its user id and expiry (Unix seconds); InvalidToken otherwise."""
     key = public_pem if isinstance(public_pem, Ed25519PublicKey) else load_public_key(public_pem)
     try:
         claims = jwt.decode(
@@ -115,4 +125,51 @@ def verify_token(public_pem: bytes | Ed25519PublicKey, token: str, leeway: float
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
         raise InvalidToken("malformed")
-    return int(subject)
+    return int(subject), int(claims["exp"])
+
+
+class TokenCache:
+    """Verifies tokens, remembering the good ones until they expire.
+
+    A client sends the same token on every request, and verifying one (Ed25519 plus PyJWT's
+    claim checks) costs more CPU than the rest of a small read. The verification key is read
+    through `public_key` at most every `key_check_seconds`; when it changes, everything
+    remembered is forgotten, so a token signed with a replaced key stops working within that
+    time. Bad tokens are not remembered: they cost a verification each, as before.
+    """
+
+    def __init__(self, public_key: Callable[[], bytes], max_tokens: int = 10_000,
+                 key_check_seconds: float = 1.0) -> None:
+        self._public_key = public_key
+        self._max_tokens = max_tokens
+        self._key_check_seconds = key_check_seconds
+        self._lock = threading.Lock()
+        self._pem = b""
+        self._key: Ed25519PublicKey | None = None
+        self._key_checked = -math.inf
+        self._good: dict[str, tuple[int, int]] = {}  # token -> (user id, exp)
+
+    def _current_key(self, now: float) -> Ed25519PublicKey:
+        with self._lock:
+            if self._key is None or now - self._key_checked >= self._key_check_seconds:
+                pem = self._public_key()
+                if pem != self._pem or self._key is None:
+                    self._key, self._pem = load_public_key(pem), pem
+                    self._good.clear()
+                self._key_checked = now
+            return self._key
+
+    def verify(self, token: str) -> int:
+        """The token's user id; InvalidToken (with a short reason) if it does not verify."""
+        now = time.monotonic()
+        key = self._current_key(now)
+        known = self._good.get(token)
+        wall = time.time()
+        if known is not None and wall < known[1]:
+            return known[0]
+        user_id, expires = verify_claims(key, token)
+        if len(self._good) >= self._max_tokens:
+            # the oldest entry: dicts keep insertion order
+            self._good.pop(next(iter(self._good)), None)
+        self._good[token] = (user_id, expires)
+        return user_id

@@ -24,6 +24,6 @@ def run_service(build: Callable[[Settings, sessionmaker[Session]], ServiceSpec],
     """
     settings = settings_type()  # type: ignore[call-arg]
     init_process(settings)
-    engine = make_engine(settings.database_url.get_secret_value())
+    engine = make_engine(settings.database_url.get_secret_value(), pool_size=settings.workers)
     tracing.trace_engine(engine)
     serve(settings, build(settings, session_factory(engine)))

@@ -9,12 +9,11 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.params import Depends
-from fastapi.responses import JSONResponse
 
 from gateway import replies
 from gateway.auth import Identity
 from gateway.params import Params
-from gateway.replies import Fields
+from gateway.replies import Fields, JSONReply
 from services.mesh.errors import AppError, Code
 
 Route = TypeVar("Route", bound=Callable[..., Any])
@@ -40,10 +39,10 @@ def endpoint(router: APIRouter, method: str, path: str,
             raise TypeError(f"{function.__name__}: routes are plain functions (run in threads)")
 
         @functools.wraps(function)
-        def respond(*args: Any, **kwargs: Any) -> JSONResponse:
+        def respond(*args: Any, **kwargs: Any) -> JSONReply:
             # a response object, not a dict: FastAPI would otherwise validate and re-encode
             # every field of a 30-video page in Python, which costs more than the whole RPC
-            return JSONResponse(reply.success(function(*args, **kwargs)))
+            return JSONReply(reply.success(function(*args, **kwargs)))
 
         for route_path, listed in ((path, True), (path.rstrip("/"), False)):
             router.add_api_route(route_path, respond, methods=[method], response_model=None,

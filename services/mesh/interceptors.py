@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 
 from pki.errors import InvalidToken
-from pki.jwtkeys import verify_token
+from pki.jwtkeys import TokenCache
 from services.mesh import context as rpc_context
 from services.mesh import tracing
 from services.mesh.errors import AppError, Code, abort
@@ -131,7 +131,7 @@ class AuthInterceptor(AroundInterceptor):
     """Verifies `authorization: Bearer <jwt>`; public methods treat a bad token as anonymous."""
 
     def __init__(self, public_key: Callable[[], bytes], public_methods: Iterable[str]) -> None:
-        self.public_key = public_key
+        self.tokens = TokenCache(public_key)
         self.public_methods = frozenset(public_methods)
 
     def around(self, method: str, context: grpc.ServicerContext, proceed: Proceed) -> Any:
@@ -143,7 +143,7 @@ class AuthInterceptor(AroundInterceptor):
         user_id = None
         if token:
             try:
-                user_id = verify_token(self.public_key(), token)
+                user_id = self.tokens.verify(token)
             except InvalidToken as exc:
                 if not public:
                     raise AppError(Code.UNAUTHENTICATED, f"invalid token: {exc.reason}") from exc

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,15 +73,18 @@ class Figures:
         return f"{self.errors} ({parts})" if parts else "0"
 
 
-def wrk(url: str, connections: int, seconds: int) -> Figures:
-    """`wrk` on `url` after a 2 s warm-up, with a script checking every reply's status_code."""
+def wrk(url: str, connections: int, seconds: int, script: str | None = None,
+        args: Sequence[str] = ()) -> Figures:
+    """`wrk` on `url` after a 2 s warm-up, with a script checking every reply's status_code
+    (or `script` with `args`, which must count and print "Bad status_code: N" the same way)."""
     ensure_wrk()
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(_CHECK_REPLIES)
-        script.flush()
-        argv = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", "-s", script.name]
-        subprocess.run([*argv, "-d2s", url], check=True, capture_output=True)  # warm-up
-        out = subprocess.run([*argv, f"-d{seconds}s", "--latency", url], check=True,
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as default:
+        default.write(_CHECK_REPLIES)
+        default.flush()
+        argv = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", "-s", script or default.name]
+        tail = ["--", *args] if args else []
+        subprocess.run([*argv, "-d2s", url, *tail], check=True, capture_output=True)  # warm-up
+        out = subprocess.run([*argv, f"-d{seconds}s", "--latency", url, *tail], check=True,
                              capture_output=True, text=True).stdout
     latency = {p: float(v) * _MS[unit] for p, v, unit in
                re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\b", out, re.MULTILINE)}

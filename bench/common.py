@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,11 +11,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from services.publish.samples import write_sample_video
 
@@ -59,6 +61,7 @@ class Figures:
     non_2xx: int
     socket_errors: int
     bad_status: int  # HTTP replies below 400 whose status_code is not 0
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # component -> CPU ms per request
 
     @property
     def errors(self) -> int:
@@ -74,9 +77,10 @@ class Figures:
 
 
 def wrk(url: str, connections: int, seconds: int, script: str | None = None,
-        args: Sequence[str] = ()) -> Figures:
+        args: Sequence[str] = (), pids: dict[str, list[int]] | None = None) -> Figures:
     """`wrk` on `url` after a 2 s warm-up, with a script checking every reply's status_code
-    (or `script` with `args`, which must count and print "Bad status_code: N" the same way)."""
+    (or `script` with `args`, which must count and print "Bad status_code: N" the same way).
+    With `pids` (`stack_pids`), also the CPU per request of each component over the run."""
     ensure_wrk()
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as default:
         default.write(_CHECK_REPLIES)
@@ -84,6 +88,7 @@ def wrk(url: str, connections: int, seconds: int, script: str | None = None,
         argv = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", "-s", script or default.name]
         tail = ["--", *args] if args else []
         subprocess.run([*argv, "-d2s", url, *tail], check=True, capture_output=True)  # warm-up
+        meter = CpuMeter(pids) if pids else None
         out = subprocess.run([*argv, f"-d{seconds}s", "--latency", url, *tail], check=True,
                              capture_output=True, text=True).stdout
     latency = {p: float(v) * _MS[unit] for p, v, unit in
@@ -95,6 +100,7 @@ def wrk(url: str, connections: int, seconds: int, script: str | None = None,
         non_2xx=int(_count(r"Non-2xx or 3xx responses:\s+(\d+)", out)),
         socket_errors=sum(map(int, re.findall(r"\d+", socket.group(1)))) if socket else 0,
         bad_status=int(_count(r"Bad status_code:\s+(\d+)", out)),
+        cpu_ms=meter.per_request(int(_count(r"(\d+) requests in", out))) if meter else {},
     )
 
 
@@ -139,3 +145,48 @@ def like_half_and_follow(api: httpx.Client, token: str, user_id: int) -> list[di
     for author in sorted(authors):
         act(api, "/douyin/relation/action/", token=token, to_user_id=author, action_type=1)
     return api.get("/douyin/feed/", params={"token": token}).json()["video_list"]
+
+
+def stack_pids(home: str | None) -> dict[str, list[int]]:
+    """Every component's processes (further instances included), from `dyttctl status`."""
+    argv = [sys.executable, "-m", "dyttctl", *(["--home", home] if home else []), "status",
+            "--json"]
+    pids: dict[str, list[int]] = {}
+    for comp in json.loads(subprocess.check_output(argv))["components"]:
+        found = {comp.get("pid"), *(i.get("pid") for i in comp.get("instances") or [])}
+        pids[comp["name"]] = sorted(pid for pid in found if pid)
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds (user + system) each component's processes use between two readings."""
+
+    def __init__(self, pids: dict[str, list[int]]) -> None:
+        self.pids = pids
+        self._start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        used = {}
+        for name, pids in self.pids.items():
+            total = 0.0
+            for pid in pids:
+                try:
+                    times = psutil.Process(pid).cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += times.user + times.system
+            used[name] = total
+        return used
+
+    def per_request(self, requests: float, floor_ms: float = 0.05) -> dict[str, float]:
+        """Milliseconds of CPU per request of each component using at least `floor_ms`."""
+        end = self._read()
+        spent = {name: (end[name] - self._start[name]) * 1000 / max(requests, 1)
+                 for name in end}
+        return {name: ms for name, ms in spent.items() if ms >= floor_ms}
+
+
+def describe_cpu(per_request: dict[str, float]) -> str:
+    """`gateway 1.20, feed 2.10, ..., total 4.00` (ms of CPU per request)."""
+    parts = [f"{name} {ms:.2f}" for name, ms in sorted(per_request.items(), key=lambda x: -x[1])]
+    return ", ".join([*parts, f"total {sum(per_request.values()):.2f}"])

@@ -34,7 +34,16 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from bench.common import PAGE, Figures, act, fill_feed, like_half_and_follow, wrk
+from bench.common import (
+    PAGE,
+    Figures,
+    act,
+    describe_cpu,
+    fill_feed,
+    like_half_and_follow,
+    stack_pids,
+    wrk,
+)
 from bench.login_flood import find_stack
 
 PASSWORD = "bench-pass"
@@ -156,10 +165,12 @@ def cell(figures: Figures) -> str:
             f"errors {figures.describe_errors()}")
 
 
-def measure(url: str, connections: int, seconds: int, label: str) -> Figures:
-    """wrk on `url`, saying on stderr what it measured."""
-    figures = wrk(url, connections, seconds)
-    print(f"{label}, {connections} conn.: {cell(figures)}", file=sys.stderr, flush=True)
+def measure(url: str, connections: int, seconds: int, label: str,
+            pids: dict[str, list[int]] | None = None) -> Figures:
+    """wrk on `url`, saying on stderr what it measured (and the CPU per request, with `pids`)."""
+    figures = wrk(url, connections, seconds, pids=pids)
+    cpu = f"; CPU ms per request: {describe_cpu(figures.cpu_ms)}" if pids else ""
+    print(f"{label}, {connections} conn.: {cell(figures)}{cpu}", file=sys.stderr, flush=True)
     return figures
 
 
@@ -179,8 +190,11 @@ def main() -> None:
     page = replies["`/douyin/feed/`, token"]
     if len(page["video_list"]) != PAGE:
         raise SystemExit(f"the feed has {len(page['video_list'])} videos, not {PAGE}")
-    rows = {label + size(replies[label]): [measure(gateway + path, n, args.seconds, label)
-                                            for n in counts] for label, path in paths.items()}
+    pids = stack_pids(args.home)
+    most = max(counts)
+    rows = {label + size(replies[label]): [
+        measure(gateway + path, n, args.seconds, label, pids if n == most else None)
+        for n in counts] for label, path in paths.items()}
     with bare_server(page) as url:
         bare = [measure(url, n, args.seconds, "bare") for n in counts]
     rows["bare FastAPI + uvicorn, the feed page (token) from memory"] = bare
@@ -194,6 +208,12 @@ def main() -> None:
     for name, figures in rows.items():
         print(f"| {name} | {' | '.join(map(cell, figures))} "
               f"| {figures[top].rps / bare[top].rps:.1%} |")
+    print(f"\nCPU per request at {most} connections (ms, user + system, each component's "
+          f"processes; what wrk itself used is not counted):\n")
+    print("| GET | CPU ms per request |\n|---|---|")
+    for name, figures in rows.items():
+        if figures[top].cpu_ms:
+            print(f"| {name} | {describe_cpu(figures[top].cpu_ms)} |")
 
 
 if __name__ == "__main__":

@@ -26,45 +26,50 @@ from typing import Any
 
 import httpx
 
-from bench.common import Figures, wrk
+from bench.common import Figures, describe_cpu, stack_pids, wrk
 from bench.login_flood import find_stack
 from bench.read_paths import cell
 
 PASSWORD = "bench-pass"
 USERS = [f"writepaths_user{i}" for i in range(48)]
 
-# per wrk thread: pairs[(i % n) + 1] is the request's (token, target); the action alternates
-# every lap over the pairs, so each pair is liked, then unliked, a lap (hundreds of requests)
-# later. Threads split the users, so no pair is ever shared.
+# per wrk thread: request i is pair(i), a (user, target) of the thread's own users; the action
+# alternates every lap over the pairs, so each pair is liked, then unliked, a lap (hundreds of
+# requests) later. Threads split the users, so no pair is ever shared.
 _SCRIPT = r"""
 local threads, counter = {}, 1
 function setup(thread)
   thread:set("id", counter); counter = counter + 1; table.insert(threads, thread)
 end
 function init(args)
-  pairs_, n, bad = {}, 0, 0
+  mine, targets, bad, i = {}, {}, 0, 0
   local threads_total = tonumber(args[1])
-  local users = {}
-  for line in io.lines(args[2]) do table.insert(users, line) end
-  local targets = {}
-  for t in string.gmatch(args[3], "[^,]+") do table.insert(targets, t) end
-  -- target-major, so that consecutive requests come from different users (each user has its
-  -- own action rate limit at the gateway)
-  for _, target in ipairs(targets) do
-    for u = 1, #users do
-      if (u - 1) % threads_total == id - 1 then
-        local token, me = string.match(users[u], "(%S+) (%S+)")
-        if target ~= me then n = n + 1; pairs_[n] = {token, target} end
-      end
+  local u = 0
+  for line in io.lines(args[2]) do
+    u = u + 1
+    if (u - 1) % threads_total == id - 1 then
+      local token, me = string.match(line, "(%S+) (%S+)")
+      table.insert(mine, {token, me})
     end
   end
-  i = 0
+  for t in string.gmatch(args[3], "[^,]+") do table.insert(targets, t) end
+  lap = #mine * #targets
+end
+-- request i of a lap of every (user, target) pair: consecutive requests differ in both user
+-- (each has its own action rate limit at the gateway) and target (each video or user row is
+-- locked by its own writes), as many clients liking many videos would
+local function pair(k)
+  local p = k % lap
+  local user = p % #mine
+  local target = (math.floor(p / #mine) + user) % #targets
+  return mine[user + 1], targets[target + 1]
 end
 function request()
-  local pair = pairs_[(i % n) + 1]
-  local action = (math.floor(i / n) % 2 == 0) and 1 or 2
+  local user, target = pair(i)
+  while target == user[2] do i = i + 1; user, target = pair(i) end  -- not oneself
+  local action = (math.floor(i / lap) % 2 == 0) and 1 or 2
   i = i + 1
-  local body = string.format("token=%s&%s=%s&action_type=%d", pair[1], FIELD, pair[2], action)
+  local body = string.format("token=%s&%s=%s&action_type=%d", user[1], FIELD, target, action)
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 function response(status, headers, body)
@@ -133,14 +138,14 @@ def bench_likes(api: httpx.Client, users: list[tuple[int, str]]) -> Counter[int]
 
 
 def run(gateway: str, path: str, field: str, targets: list[int], users_file: str,
-        connections: int, seconds: int) -> Figures:
+        connections: int, seconds: int, pids: dict[str, list[int]]) -> Figures:
     """wrk with the pair-cycling script on `path`."""
     threads = min(2, connections)
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(f'FIELD = "{field}"\n' + _SCRIPT)
         script.flush()
         return wrk(f"{gateway}{path}", connections, seconds, script=script.name,
-                   args=[str(threads), users_file, ",".join(map(str, targets))])
+                   args=[str(threads), users_file, ",".join(map(str, targets))], pids=pids)
 
 
 def main() -> None:
@@ -151,6 +156,7 @@ def main() -> None:
     parser.add_argument("--connections", default="32", help="comma-separated connection counts")
     args = parser.parse_args()
     gateway = find_stack(args.home).gateway
+    pids = stack_pids(args.home)
     rows: dict[str, list[Figures]] = {}
     with httpx.Client(base_url=gateway, timeout=60) as api, \
             tempfile.NamedTemporaryFile("w", suffix=".users") as users_file:
@@ -169,9 +175,9 @@ def main() -> None:
             for connections in (int(n) for n in args.connections.split(",")):
                 before, likes_before = feed_counts(api), bench_likes(api, users)
                 figures = run(gateway, path, field, targets, users_file.name, connections,
-                              args.seconds)
-                print(f"{label}, {connections} conn.: {cell(figures)}", file=sys.stderr,
-                      flush=True)
+                              args.seconds, pids)
+                print(f"{label}, {connections} conn.: {cell(figures)}; CPU ms per request: "
+                      f"{describe_cpu(figures.cpu_ms)}", file=sys.stderr, flush=True)
                 problems = counters_exact(api, users, before, likes_before)
                 if problems:
                     raise SystemExit("counters are off:\n" + "\n".join(problems[:20]))
@@ -184,6 +190,9 @@ def main() -> None:
     print(f"|---|{'---|' * len(counts)}")
     for label, figures in rows.items():
         print(f"| {label} | {' | '.join(map(cell, figures))} |")
+    print("\n| POST | CPU ms per request (last column) |\n|---|---|")
+    for label, figures in rows.items():
+        print(f"| {label} | {describe_cpu(figures[-1].cpu_ms)} |")
 
 
 if __name__ == "__main__":

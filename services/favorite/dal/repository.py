@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, bindparam, delete
+from sqlalchemy import Insert, Select, bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 from services.data.models import Favorite, Video
@@ -17,14 +17,16 @@ LIST_LIMIT = 500
 def add(session: Session, user_id: int, video_id: int) -> bool:
     """Record the like; False when it already existed.
 
-    The caller holds the video's row lock, so no other like of the same pair can come between
-    the check and the insert (and the primary key would refuse it anyway).
+    One statement: the caller holds the locks of the video and the liker, the rows the foreign
+    keys need, so IGNORE can only skip the duplicate of an existing like.
     """
-    if session.get(Favorite, (user_id, video_id)) is not None:
-        return False
-    session.add(Favorite(user_id=user_id, video_id=video_id))
-    session.flush()
-    return True
+    return session.execute(_insert_ignore(), {"user_id": user_id,
+                                              "video_id": video_id}).rowcount == 1
+
+
+@cache
+def _insert_ignore() -> Insert:
+    return insert(Favorite.__table__).prefix_with("IGNORE")
 
 
 def remove(session: Session, user_id: int, video_id: int) -> bool:

@@ -29,7 +29,7 @@ def set_favorite(sessions: sessionmaker[Session], user_id: int, video_id: int,
         if not changed:
             return False, video.favorite_count
         delta = 1 if liked else -1
-        counters.liked(session, video, user_id, delta)
+        counters.liked(session, video.id, video.author_id, user_id, delta)
         return True, video.favorite_count + delta
 
     return atomic(sessions, work)

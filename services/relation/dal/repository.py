@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import BigInteger, Select, and_, bindparam, case, delete, exists, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Insert,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from services.data.models import Follow, Message, User
@@ -19,14 +32,16 @@ USER = bindparam("user_id", type_=BigInteger)
 def add(session: Session, follower_id: int, followee_id: int) -> bool:
     """Record the follow; False when it already existed.
 
-    The caller holds both users' row locks, so no other follow of the same pair can come between
-    the check and the insert (and the primary key would refuse it anyway).
+    One statement: the caller holds both users' row locks, the rows the foreign keys need, and
+    refused a follow of oneself, so IGNORE can only skip the duplicate of an existing follow.
     """
-    if session.get(Follow, (follower_id, followee_id)) is not None:
-        return False
-    session.add(Follow(follower_id=follower_id, followee_id=followee_id))
-    session.flush()
-    return True
+    return session.execute(_insert_ignore(), {"follower_id": follower_id,
+                                              "followee_id": followee_id}).rowcount == 1
+
+
+@cache
+def _insert_ignore() -> Insert:
+    return insert(Follow.__table__).prefix_with("IGNORE")
 
 
 def remove(session: Session, follower_id: int, followee_id: int) -> bool:

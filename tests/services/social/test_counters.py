@@ -111,11 +111,11 @@ def test_a_failure_after_the_like_row_rolls_everything_back(
     calls = []
     increment = counters.increment
 
-    def failing_increment(session: Session, model: type, row_id: int, **deltas: int) -> None:
+    def failing_increment(session: Session, model: type, deltas: dict) -> None:
         calls.append(model)
         if model is User:  # the video's counter was already bumped in this transaction
             raise RuntimeError("database went away")
-        increment(session, model, row_id, **deltas)
+        increment(session, model, deltas)
 
     monkeypatch.setattr(counters, "increment", failing_increment)
     with pytest.raises(RuntimeError):

@@ -7,8 +7,9 @@ locks of `locks` first; these are the only writers of the counters.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
-from sqlalchemy import case, update
+from sqlalchemy import BigInteger, Integer, Update, bindparam, case, update
 from sqlalchemy.orm import Session
 
 from services.data.db import Base
@@ -18,22 +19,33 @@ from services.data.models import User, Video
 def increment(session: Session, model: type[Base], deltas: Mapping[int, Mapping[str, int]]) -> None:
     """Add to counters of rows of `model` (row id -> {column: n}) in the database, in one
     statement (`col = col + n`, no lost update)."""
-    table = model.__table__  # type: ignore[attr-defined]
-    by_column: dict[str, dict[int, int]] = {}
-    for row_id, changes in deltas.items():
-        for name, delta in changes.items():
-            if delta:
-                by_column.setdefault(name, {})[row_id] = delta
-    ids = sorted({row_id for rows in by_column.values() for row_id in rows})
-    if not ids:
+    rows = sorted(row_id for row_id, changes in deltas.items() if any(changes.values()))
+    if not rows:
         return
-    values = {
-        name: table.c[name] + (rows[ids[0]] if len(ids) == 1
-                               else case(rows, value=table.c.id, else_=0))
-        for name, rows in by_column.items()
-    }
-    # one statement over ids in ascending order: InnoDB locks the rows in that order
-    session.execute(update(table).where(table.c.id.in_(ids)).values(values))
+    shape = tuple(tuple(sorted(name for name, n in deltas[row_id].items() if n))
+                  for row_id in rows)
+    params = {f"id{i}": row_id for i, row_id in enumerate(rows)}
+    params |= {f"{name}{i}": deltas[row_id][name]
+               for i, row_id in enumerate(rows) for name in shape[i]}
+    session.execute(_update(model.__table__.name, shape), params)  # type: ignore[attr-defined]
+
+
+@cache
+def _update(table_name: str, shape: tuple[tuple[str, ...], ...]) -> Update:
+    """`UPDATE table SET col = col + n, ... WHERE id IN (...)`, built once per shape: `shape[i]`
+    are the columns changed on the i-th row (parameters `id<i>` and `<column><i>`). Building a
+    statement costs more CPU than running it."""
+    table = Base.metadata.tables[table_name]
+    ids = [bindparam(f"id{i}", type_=BigInteger) for i in range(len(shape))]
+    values = {}
+    for name in sorted({name for columns in shape for name in columns}):
+        on = [i for i, columns in enumerate(shape) if name in columns]
+        delta = (bindparam(f"{name}0", type_=Integer) if len(shape) == 1 else
+                 case(*[(table.c.id == ids[i], bindparam(f"{name}{i}", type_=Integer))
+                        for i in on], else_=0))
+        values[name] = table.c[name] + delta
+    # ascending ids: InnoDB locks the rows in that order
+    return update(table).where(table.c.id.in_(ids)).values(values)
 
 
 def _merged(*changes: tuple[int, str, int]) -> dict[int, dict[str, int]]:

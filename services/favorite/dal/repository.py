@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Insert, Select, bindparam, delete, insert
+from sqlalchemy import BigInteger, Delete, Insert, Select, bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 from services.data.models import Favorite, Video
@@ -31,10 +31,14 @@ def _insert_ignore() -> Insert:
 
 def remove(session: Session, user_id: int, video_id: int) -> bool:
     """Forget the like; False when there was none."""
-    result = session.execute(
-        delete(Favorite).where(Favorite.user_id == user_id, Favorite.video_id == video_id)
-    )
-    return result.rowcount == 1
+    return session.execute(_delete(), {"user_id": user_id, "video_id": video_id}).rowcount == 1
+
+
+@cache
+def _delete() -> Delete:
+    table = Favorite.__table__
+    return delete(table).where(table.c.user_id == bindparam("user_id", type_=BigInteger),
+                               table.c.video_id == bindparam("video_id", type_=BigInteger))
 
 
 @cache

@@ -7,6 +7,7 @@ from functools import cache
 
 from sqlalchemy import (
     BigInteger,
+    Delete,
     Insert,
     Select,
     and_,
@@ -46,10 +47,17 @@ def _insert_ignore() -> Insert:
 
 def remove(session: Session, follower_id: int, followee_id: int) -> bool:
     """Forget the follow; False when there was none."""
-    result = session.execute(
-        delete(Follow).where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
+    params = {"follower_id": follower_id, "followee_id": followee_id}
+    return session.execute(_delete(), params).rowcount == 1
+
+
+@cache
+def _delete() -> Delete:
+    table = Follow.__table__
+    return delete(table).where(
+        table.c.follower_id == bindparam("follower_id", type_=BigInteger),
+        table.c.followee_id == bindparam("followee_id", type_=BigInteger),
     )
-    return result.rowcount == 1
 
 
 @cache

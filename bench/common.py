@@ -153,7 +153,9 @@ def stack_pids(home: str | None) -> dict[str, list[int]]:
             "--json"]
     pids: dict[str, list[int]] = {}
     for comp in json.loads(subprocess.check_output(argv))["components"]:
-        found = {comp.get("pid"), *(i.get("pid") for i in comp.get("instances") or [])}
+        extra = comp.get("extra") or {}
+        further = [*(extra.get("units") or []), *(extra.get("instances") or [])]
+        found = {comp.get("pid"), *(unit.get("pid") for unit in further)}
         pids[comp["name"]] = sorted(pid for pid in found if pid)
     return pids
 

@@ -50,7 +50,9 @@ def find_stack(home: str | None) -> Stack:
             "--json"]
     components = {c["name"]: c for c in json.loads(subprocess.check_output(argv))["components"]}
     user = components["user"]
-    pids = {user["pid"], *(i.get("pid") for i in user.get("instances") or [])} - {None}
+    extra = user.get("extra") or {}
+    further = [*(extra.get("units") or []), *(extra.get("instances") or [])]
+    pids = {user["pid"], *(unit.get("pid") for unit in further)} - {None}
     return Stack(components["gateway"]["endpoints"]["main"], sorted(pids))
 
 

@@ -13,7 +13,7 @@ down: $(STAMP)
 	$(VENV)/bin/dyttctl down
 
 test: $(STAMP)
-	$(VENV)/bin/dyttctl install
+	$(VENV)/bin/dyttctl install --docker
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest

@@ -6,7 +6,19 @@ from pathlib import Path
 
 import click
 
-from dyttctl.commands import certs, control, doctor, logs, seed, stack, traces, tui, watch
+from dyttctl.commands import (
+    certs,
+    cluster,
+    control,
+    doctor,
+    images,
+    logs,
+    seed,
+    stack,
+    traces,
+    tui,
+    watch,
+)
 from dyttctl.context import Operator
 from pki.errors import PkiError
 from stack.errors import StackError
@@ -46,7 +58,7 @@ def cli(ctx: click.Context, home: Path | None, config: Path | None, provider: st
     ctx.obj = Operator(home=home, config=config, provider=provider)
 
 
-for module in (stack, control, doctor, certs, logs, watch, traces, seed, tui):
+for module in (stack, control, doctor, certs, logs, watch, traces, seed, tui, images, cluster):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -28,7 +28,8 @@ def main() -> None:
     )
     server = uvicorn.Server(config)
     info = instance_info(settings.name, settings.instance_id,
-                         format_address(settings.host, settings.port), settings.version,
+                         format_address(settings.advertised_host(), settings.port),
+                         settings.version,
                          kind="http")
     registration = Registration(settings.etcd_endpoints, info, settings.registry_ttl)
     original_exit = server.handle_exit

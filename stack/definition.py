@@ -11,10 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from stack.cluster.settings import ClusterSettings
 from stack.errors import DefinitionError
 
 DEFAULT_DEFINITION = Path(__file__).with_name("stack.toml")
 ENV_PREFIX = "DYTT_"
+# sections of the definition that are not components
+TOP_LEVEL_SECTIONS = frozenset({"stack", "cluster", "secrets"})
 
 Kind = Literal["infra", "service", "gateway"]
 ProviderName = Literal["native", "docker", "external"]
@@ -61,11 +64,25 @@ class NativeSpec(_Strict):
 class DockerSpec(_Strict):
     """How the docker provider runs a component as a container."""
 
-    image: str
-    container_port: dict[str, int]
+    # the official image; none for dytt's own processes, which run the app image
+    image: str | None = None
+    # the stand-in made on this machine from Debian's packages (`dyttctl images build`)
+    local_image: str | None = None
+    # the port inside the container, by port name; unlisted ports keep their number
+    container_port: dict[str, int] = {}
     volume: str | None = None
     command: list[str] = []
     env: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _names_an_image(self) -> DockerSpec:
+        if not (self.image or self.local_image):
+            raise ValueError("docker needs an image or a local_image")
+        return self
+
+    def inner_port(self, name: str, published: int) -> int:
+        """The port the container listens on for port `name` (published as `published`)."""
+        return self.container_port.get(name, published)
 
 
 class Component(_Strict):
@@ -122,6 +139,9 @@ class StackSettings(_Strict):
 
     provider: ProviderName = "native"
     host: str = "127.0.0.1"
+    # which images the docker provider runs: the official ones, the local stand-ins built by
+    # `dyttctl images build`, or (auto) an official one present or pullable, else the local one
+    images: Literal["auto", "official", "local"] = "auto"
     # programs and jars fetched by `dyttctl install`; shared by every state dir
     bin_dir: str | None = None
     # where clients fetch media (a phone cannot reach 127.0.0.1); default: MinIO's bucket URL
@@ -139,6 +159,8 @@ class StackDefinition(_Strict):
     """The whole stack: settings plus components by name."""
 
     stack: StackSettings = StackSettings()
+    # how services and the gateway run in a swarm or a Kubernetes cluster (`dyttctl cluster`)
+    cluster: ClusterSettings = ClusterSettings()
     components: dict[str, Component]
     secrets: dict[str, str] = {}
 
@@ -213,8 +235,8 @@ def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
 def env_overrides(environ: Mapping[str, str], sections: set[str]) -> dict[str, Any]:
     """Overrides from `DYTT_<SECTION>__<FIELD>[__<FIELD>...]` variables.
 
-    A section is `stack`, `secrets` or a component name. Values are parsed as JSON when they
-    parse (numbers, lists, booleans), else taken as strings.
+    A section is `stack`, `cluster`, `secrets` or a component name. Values are parsed as JSON
+    when they parse (numbers, lists, booleans), else taken as strings.
     """
     result: dict[str, Any] = {}
     for key, raw in environ.items():
@@ -229,7 +251,7 @@ def env_overrides(environ: Mapping[str, str], sections: set[str]) -> dict[str, A
             value = raw
         if isinstance(value, dict):
             value = raw
-        root = ["components", section] if section not in {"stack", "secrets"} else [section]
+        root = [section] if section in TOP_LEVEL_SECTIONS else ["components", section]
         node = result
         for part in [*root, *path[:-1]]:
             node = node.setdefault(part, {})
@@ -257,7 +279,7 @@ def load_definition(
     raw = _read_toml(base_file)
     if config_file is not None and config_file.exists():
         raw = deep_merge(raw, _read_toml(config_file))
-    sections = {"stack", "secrets", *raw.get("components", {})}
+    sections = {*TOP_LEVEL_SECTIONS, *raw.get("components", {})}
     raw = deep_merge(raw, env_overrides(environ, sections))
     for name, comp in raw.get("components", {}).items():
         if isinstance(comp, dict):

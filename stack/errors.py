@@ -8,6 +8,7 @@ StackError
  +-- ReadinessTimeout    a component did not become ready in time
  +-- ProviderUnavailable a provider cannot work here (e.g. no Docker engine answers)
  +-- InstallFailed       `dyttctl install` could not get a server
+ +-- ImageBuildFailed    `dyttctl images build` could not build an image
 """
 
 
@@ -41,3 +42,7 @@ class ProviderUnavailable(StackError):
 
 class InstallFailed(StackError):
     """Getting a server failed."""
+
+
+class ImageBuildFailed(StackError):
+    """Building a container image failed."""

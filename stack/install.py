@@ -1,7 +1,9 @@
 """`dyttctl install` and `dyttctl doctor`: what the stack's servers need, and getting it.
 
 MariaDB and etcd come from Debian's packages, MinIO is built with `go install`, Zipkin's exec
-jar comes from Maven Central through Maven. Only what the native provider runs is needed.
+jar comes from Maven Central through Maven. Only what the native provider runs is needed, plus
+(`--docker`, or a component the docker provider runs) a Docker engine that answers and
+debootstrap, which the local images are built from (see stack/images/).
 """
 
 from __future__ import annotations
@@ -76,15 +78,35 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     ),
     Requirement("zipkin-server", ("zipkin",), _zipkin_jar, _zipkin_command),
 )
+# What the docker provider and `dyttctl images build` need: the engine, and debootstrap for the
+# local Debian base (no image registry has to answer).
+DOCKER_REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement("docker", ("docker",), _program("dockerd", "docker"), _apt("docker.io"),
+                "docker.io"),
+    Requirement("debootstrap", ("docker",), _program("debootstrap"), _apt("debootstrap"),
+                "debootstrap"),
+)
+# installing one of these needs the other first
+PREREQUISITES = {"minio": ("go",), "zipkin-server": ("java", "maven")}
 
 
-def needed(ctx: StackContext) -> list[Requirement]:
-    """The requirements of the components that the native provider runs."""
+def uses_docker(ctx: StackContext) -> bool:
+    """Whether any component runs in a container."""
+    return any(ctx.definition.provider_of(c) == "docker"
+               for c in ctx.definition.components.values())
+
+
+def needed(ctx: StackContext, docker: bool = False) -> list[Requirement]:
+    """The requirements of the components that the native provider runs, and the container
+    engine's when asked for or when the docker provider runs any."""
     native = {
         c.name for c in ctx.definition.components.values()
         if ctx.definition.provider_of(c) == "native"
     }
-    return [r for r in REQUIREMENTS if native & set(r.needed_by)]
+    wanted = [r for r in REQUIREMENTS if native & set(r.needed_by)]
+    if docker or uses_docker(ctx):
+        wanted += DOCKER_REQUIREMENTS
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -99,9 +121,9 @@ class Check:
         return {"name": self.name, "found": self.found, "install": self.how}
 
 
-def doctor(ctx: StackContext) -> list[Check]:
+def doctor(ctx: StackContext, docker: bool = False) -> list[Check]:
     """What is installed and what is missing, with the command that gets each."""
-    return [Check(r.name, r.locate(ctx), r.how(ctx)) for r in needed(ctx)]
+    return [Check(r.name, r.locate(ctx), r.how(ctx)) for r in needed(ctx, docker)]
 
 
 def _run(argv: list[str], what: str, env: dict[str, str] | None = None) -> None:
@@ -117,9 +139,30 @@ def _run(argv: list[str], what: str, env: dict[str, str] | None = None) -> None:
         raise InstallFailed(f"{what}: `{' '.join(argv)}` exited {result.returncode}")
 
 
-def install(ctx: StackContext, say: Callable[[str], None] = print) -> list[str]:
-    """Install every missing requirement; the names installed (none when all are present)."""
-    missing = [r for r in needed(ctx) if r.locate(ctx) is None]
+def install(ctx: StackContext, say: Callable[[str], None] = print,
+            docker: bool = False) -> list[str]:
+    """Install every missing requirement, and start the container engine when it is needed
+    and does not answer; the names installed (none when all are present)."""
+    wanted = needed(ctx, docker)
+    got = _install(ctx, wanted, say)
+    if any(r in DOCKER_REQUIREMENTS for r in wanted):
+        from stack.images.daemon import ensure_running
+
+        if ensure_running(say):
+            got.append("dockerd (started)")
+    return got
+
+
+def ensure(ctx: StackContext, names: list[str], say: Callable[[str], None] = print) -> list[str]:
+    """Install the requirements called `names` (and what they need) when missing."""
+    every = (*REQUIREMENTS, *DOCKER_REQUIREMENTS)
+    names = [p for n in names for p in PREREQUISITES.get(n, ())] + list(names)
+    return _install(ctx, [r for r in every if r.name in names], say)
+
+
+def _install(ctx: StackContext, wanted: list[Requirement],
+             say: Callable[[str], None]) -> list[str]:
+    missing = [r for r in wanted if r.locate(ctx) is None]
     apt = [r.apt_package for r in missing if r.apt_package]
     if apt:
         say(f"installing Debian packages: {' '.join(apt)}")

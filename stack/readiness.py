@@ -13,6 +13,7 @@ import pymysql
 from services.mesh import registry
 from stack.definition import Component
 from stack.state import StackContext
+from stack.wiring import advertised_host
 
 
 @cache
@@ -95,7 +96,8 @@ def _grpc(ctx: StackContext, comp: Component, timeout: float) -> Health:
         )
     except OSError as exc:
         return Health(False, f"no client certificate for health checks: {exc.strerror}")
-    address = registry_address(ctx, comp)
+    # where this machine reaches it (a container's published port), not where it registers
+    address = registry.format_address(ctx.host(comp), comp.port)
     with grpc.secure_channel(address, creds) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
@@ -111,7 +113,7 @@ def _grpc(ctx: StackContext, comp: Component, timeout: float) -> Health:
 
 def registry_address(ctx: StackContext, comp: Component) -> str:
     """The address a service instance registers under (host:port)."""
-    return registry.format_address(ctx.host(comp), comp.port)
+    return registry.format_address(advertised_host(ctx, comp), comp.port)
 
 
 def etcd_endpoints(ctx: StackContext) -> list[tuple[str, int]]:

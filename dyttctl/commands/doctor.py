@@ -10,13 +10,17 @@ from rich.table import Table
 from dyttctl.context import Operator, pass_operator
 from stack import install as installer
 
+DOCKER = click.option("--docker", is_flag=True,
+                      help="Also the Docker engine and debootstrap (the docker provider's needs).")
+
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@DOCKER
 @pass_operator
-def doctor(op: Operator, as_json: bool) -> None:
+def doctor(op: Operator, as_json: bool, docker: bool) -> None:
     """Show what is installed or missing, and the exact command that gets each missing piece."""
-    checks = installer.doctor(op.stack)
+    checks = installer.doctor(op.stack, docker)
     if as_json:
         click.echo(json.dumps([c.to_json() for c in checks], indent=2))
     else:
@@ -36,10 +40,13 @@ def doctor(op: Operator, as_json: bool) -> None:
 
 
 @click.command()
+@DOCKER
 @pass_operator
-def install(op: Operator) -> None:
-    """Install whatever server the stack needs and is missing (apt, go install, Maven)."""
-    got = installer.install(op.stack, say=lambda line: op.err.print(f"[bold]install[/] {line}"))
+def install(op: Operator, docker: bool) -> None:
+    """Install whatever server the stack needs and is missing (apt, go install, Maven); with
+    --docker (or a component in docker) also the engine, started when it does not answer."""
+    got = installer.install(op.stack, say=lambda line: op.err.print(f"[bold]install[/] {line}"),
+                            docker=docker)
     op.err.print(f"installed: {', '.join(got)}" if got else "everything is installed")
 
 

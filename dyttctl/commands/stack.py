@@ -7,11 +7,13 @@ import time
 
 import click
 import psutil
+from rich.markup import escape
 from rich.table import Table
 
 from dyttctl.context import Operator, pass_operator
 from dyttctl.render import progress_printer
 from stack import orchestrator
+from stack.images import choice as image_choice
 from stack.supervisor.control import SupervisorClient, stack_status
 from stack.supervisor.launch import ensure_supervisor
 
@@ -27,7 +29,13 @@ def up(op: Operator, components: tuple[str, ...]) -> None:
     The stack runs under its supervisor (started here if needed), which restarts what crashes.
     """
     started = time.monotonic()
-    op.stack.definition.select(list(components))  # unknown names fail before anything starts
+    # unknown names fail before anything starts
+    chosen = op.stack.definition.select(list(components))
+    in_docker = [c for c in chosen if op.stack.definition.provider_of(c) == "docker"]
+    if in_docker:
+        # here rather than in the supervisor: a first build takes minutes and shows its steps
+        image_choice.ensure(op.stack, in_docker, say=lambda line: op.err.print(
+            f"[bold]images[/] {escape(line)}"))
     supervisor = ensure_supervisor(op.stack, op.config, op.environ)
     supervisor.call("up", progress_printer(op.err), names=list(components) or None)
     op.err.print(f"[green]stack ready[/] in {time.monotonic() - started:.1f}s")

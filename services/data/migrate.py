@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -33,3 +35,16 @@ def current(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+if __name__ == "__main__":
+    # `python -m services.data.migrate`: a cluster's migration job, as the services' own user
+    url = os.environ.get("DYTT_SVC_DATABASE_URL")
+    secrets_dir = os.environ.get("DYTT_SVC_SECRETS_DIR")
+    if not url and secrets_dir and (Path(secrets_dir) / "DYTT_SVC_DATABASE_URL").is_file():
+        # where swarm puts it: secrets reach a container only as files
+        url = (Path(secrets_dir) / "DYTT_SVC_DATABASE_URL").read_text().strip()
+    if not url:
+        sys.exit("DYTT_SVC_DATABASE_URL is not set")
+    upgrade(url)
+    print(f"migrated to {current(url)}")

@@ -72,9 +72,15 @@ class ChannelPool:
         self._listed: dict[str, frozenset[str]] = {}
 
     @contextmanager
-    def lease(self, address: str, timeout: float) -> Iterator[grpc.Channel]:
-        """The channel to `address` for one call of at most `timeout` s; kept open during it."""
-        entry = self._acquire(address, timeout)
+    def lease(self, address: str, timeout: float,
+              server_name: str | None = None) -> Iterator[grpc.Channel]:
+        """The channel to `address` for one call of at most `timeout` s; kept open during it.
+
+        With `server_name`, the server's certificate must name it (our leaves carry their
+        identity as a DNS name) whatever the address: in a cluster addresses are pod IPs that
+        no certificate lists, and an address says nothing of who answers there.
+        """
+        entry = self._acquire(address, timeout, server_name)
         try:
             yield entry.channel
         finally:
@@ -82,7 +88,7 @@ class ChannelPool:
                 entry.in_flight -= 1
                 self._sweep()
 
-    def _acquire(self, address: str, timeout: float) -> _Entry:
+    def _acquire(self, address: str, timeout: float, server_name: str | None) -> _Entry:
         with self._lock:
             material = self.identity.load()
             if material != self._material:
@@ -92,8 +98,11 @@ class ChannelPool:
                 self._material = material
             entry = self._live.get(address)
             if entry is None:
+                options = list(self.options)
+                if server_name:
+                    options.append(("grpc.ssl_target_name_override", server_name))
                 channel = traced_channel(grpc.secure_channel(
-                    address, channel_credentials(material), options=self.options
+                    address, channel_credentials(material), options=options
                 ))
                 entry = self._live[address] = _Entry(channel)
             entry.in_flight += 1
@@ -213,7 +222,8 @@ class ServiceClient:
                 instance = None
             if instance is not None:
                 tried.add(instance.address)
-                with self.pool.lease(instance.address, timeout) as channel:
+                with self.pool.lease(instance.address, timeout,
+                                     self.discovery.service) as channel:
                     try:
                         return self._invoke(channel, method, request, metadata, timeout)
                     except grpc.RpcError as exc:
@@ -244,7 +254,8 @@ class ServiceClient:
             except AppError:
                 break
             tried.add(instance.address)
-            with self.pool.lease(instance.address, timeout) as channel:
+            with self.pool.lease(instance.address, timeout,
+                                 self.discovery.service) as channel:
                 if not self.pool.ready(channel, min(CONNECT_WAIT, timeout)):
                     # never sent: another instance may take it with no doubt about the outcome
                     log.warning("%s unreachable at %s", self.discovery.service, instance.address)

@@ -49,6 +49,8 @@ class RunningServer:
     port: int
     health: health.HealthServicer
     registration: Registration | None = None
+    # the plaintext health-only server, when the settings ask for one (see `health_port`)
+    health_server: grpc.Server | None = None
 
     def stop(self, grace: float, linger: float = 0.0) -> None:
         """Deregister, report NOT_SERVING, keep serving `linger` s, then let in-flight RPCs
@@ -62,6 +64,8 @@ class RunningServer:
             # write, the client could not tell whether it was applied)
             time.sleep(linger)
         self.server.stop(grace).wait(grace + 1)
+        if self.health_server is not None:
+            self.health_server.stop(0)
 
 
 def create_server(settings: ServerSettings, spec: ServiceSpec) -> RunningServer:
@@ -85,13 +89,30 @@ def create_server(settings: ServerSettings, spec: ServiceSpec) -> RunningServer:
     server.start()
     for name in ("", spec.grpc_name):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, health_servicer)
+    health_server = None
+    if settings.health_port is not None:
+        health_server = _health_only_server(settings, health_servicer)
+    return RunningServer(server, port, health_servicer, health_server=health_server)
+
+
+def _health_only_server(settings: ServerSettings,
+                        servicer: health.HealthServicer) -> grpc.Server:
+    """The same health servicer, alone and in plaintext: a probe that cannot present a client
+    certificate learns SERVING or NOT_SERVING and can call nothing else."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="health"),
+                         options=[("grpc.so_reuseport", 0)])
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    listen = format_address(settings.host, settings.health_port or 0)
+    if server.add_insecure_port(listen) == 0:
+        raise RuntimeError(f"cannot listen on {listen} (health)")
+    server.start()
+    return server
 
 
 def serve(settings: ServerSettings, spec: ServiceSpec) -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully and return."""
     running = create_server(settings, spec)
-    address = format_address(settings.host, running.port)
+    address = format_address(settings.advertised_host(), running.port)
     info = instance_info(settings.name, settings.instance_id, address, settings.version)
     running.registration = Registration(settings.etcd_endpoints, info, settings.registry_ttl)
     running.registration.start()

@@ -9,11 +9,23 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import uuid
 from pathlib import Path
 
+import psutil
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
+
+# Swarm hands secrets to a container only as files: with this variable set, a setting may also
+# come from a file named like its variable (DYTT_SVC_DATABASE_URL) in that directory.
+SECRETS_DIR_VARIABLE = "DYTT_SVC_SECRETS_DIR"
 
 
 class ProcessSettings(BaseSettings):
@@ -27,6 +39,12 @@ class ProcessSettings(BaseSettings):
         description="This process among the instances of the component.",
     )
     host: str = Field(default="127.0.0.1", description="Address to listen on and to advertise.")
+    advertise_host: str | None = Field(
+        default=None,
+        description="Address registered in etcd when it differs from `host` (which may be "
+                    "0.0.0.0 in a container): an address (a pod's IP), or a network in CIDR form "
+                    "whose local address is taken (a swarm task on an overlay network).",
+    )
     port: int = Field(default=0, ge=0, lt=65536, description="Port to listen on; 0 picks one.")
     version: str = Field(default="0.1.0", description="Reported in the registration.")
     etcd: str = Field(
@@ -47,6 +65,35 @@ class ProcessSettings(BaseSettings):
         default=1.0, ge=0, le=1, description="Share of new traces that are recorded and exported."
     )
     log_level: str = Field(default="INFO", description="Least severe level that is logged.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment, then the secret files of `DYTT_SVC_SECRETS_DIR` when it is set."""
+        secrets_dir = os.environ.get(SECRETS_DIR_VARIABLE)
+        if not secrets_dir:
+            return init_settings, env_settings
+        return init_settings, env_settings, SecretsSettingsSource(settings_cls, secrets_dir)
+
+    def advertised_host(self) -> str:
+        """The host other processes reach this one at, as registered in etcd."""
+        if not self.advertise_host:
+            return self.host
+        if "/" not in self.advertise_host:
+            return self.advertise_host
+        network = ipaddress.ip_network(self.advertise_host, strict=False)
+        for addresses in psutil.net_if_addrs().values():
+            for address in addresses:
+                try:
+                    ip = ipaddress.ip_address(address.address.split("%")[0])
+                except ValueError:
+                    continue  # a MAC address
+                if ip in network:
+                    return str(ip)
+        raise RuntimeError(f"no local address in {network} to advertise")
 
     @property
     def log_file(self) -> Path | None:
@@ -89,6 +136,11 @@ class ServerSettings(ProcessSettings):
                     "clients' registry watches catch up.",
     )
     workers: int = Field(default=16, ge=1, description="Threads serving RPCs.")
+    health_port: int | None = Field(
+        default=None, ge=0, lt=65536,
+        description="Also serve the gRPC health service alone, in plaintext, on this port: for "
+                    "probes that cannot do mutual TLS (Kubernetes' grpc probe). Unset: none.",
+    )
 
 
 class ServiceSettings(ServerSettings):

@@ -80,8 +80,9 @@ def test_doctor_json_names_every_requirement_and_how_to_get_it(run) -> None:
 
 def test_doctor_with_docker_provider_needs_no_native_servers(run) -> None:
     result = run("--provider", "docker", "doctor", "--json")
+    # only the engine and debootstrap (the local images' base), which `make test` installs
+    assert {c["name"] for c in json.loads(result.output)} == {"docker", "debootstrap"}
     assert result.exit_code == 0
-    assert json.loads(result.output) == []
 
 
 def test_docker_provider_without_engine_fails_in_one_line(run, tmp_path: Path) -> None:

@@ -62,7 +62,8 @@ class Pool:
         self.unreachable = unreachable
 
     @contextmanager
-    def lease(self, address: str, timeout: float) -> Iterator[str]:
+    def lease(self, address: str, timeout: float,
+              server_name: str | None = None) -> Iterator[str]:
         yield address
 
     def ready(self, channel: str, wait: float) -> bool:

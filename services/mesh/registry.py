@@ -202,7 +202,7 @@ class Registration:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._keep_alive, name="registry", daemon=True)
 
-    def start(self, wait: float = 10.0) -> None:
+    def start(self, wait: float = 30.0) -> None:
         """Register (retrying for up to `wait` s while etcd does not answer), then keep alive."""
         deadline = time.monotonic() + wait
         delay = 0.1

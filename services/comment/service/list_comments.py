@@ -21,5 +21,6 @@ def list_comments(sessions: sessionmaker[Session], video_id: int, viewer_id: int
     with transaction(sessions) as session:
         existing_video(session, video_id)
         rows = repository.newest_on(session, video_id)
-        authors = users_by_id(session, {row.user_id for row in rows}, viewer_id, media)
-    return [pack(row, authors[row.user_id]) for row in rows]
+        authors = users_by_id(session, {row[1] for row in rows}, viewer_id, media)
+    return [pack(comment_id, content, created_ms, authors[user_id])
+            for comment_id, user_id, content, created_ms in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, delete
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ def remove(session: Session, user_id: int, video_id: int) -> bool:
 
 
 @cache
-def liked_by(anonymous: bool) -> Select[tuple[Video, bool]]:
+def liked_by(anonymous: bool) -> Select[Any]:
     """The videos a user (`user_id` parameter) liked, most recently liked first."""
     return (
         select_videos(anonymous)

@@ -6,11 +6,11 @@
 Needs the stack's MariaDB (`dyttctl up mysql`, with the same `--home` / DYTT_* variables).
 Creates a throwaway database, migrated to head and dropped afterwards, and fills it through the
 use cases themselves: 30 videos by 5 authors, a viewer who likes every other one and follows the
-authors (two of whom follow back: friends), comments on a video, a chat of 20 messages. Then
-calls each read use case `calls` times per round and prints the best round's CPU µs per call
-(`time.process_time`: this process only, so MariaDB's work and other load on the machine stay
-out of it) and the statements each call sent. The gRPC servicer, the interceptors and tracing
-are not in the loop: this is the data layer's cost.
+authors (two of whom follow back: friends), comments on a video, a chat of 20 messages, and a
+user with nothing (the empty lists). Then calls each read use case `calls` times per round and
+prints the best round's CPU µs per call (`time.process_time`: this process only, so MariaDB's
+work and other load on the machine stay out of it) and the statements each call sent. The gRPC
+servicer, the interceptors and tracing are not in the loop: this is the data layer's cost.
 
 `--save` writes the figures as JSON; `--baseline` prints them beside an earlier saved run.
 `--profile` writes a cProfile dump of one more round of every read (`python -m pstats FILE`) and
@@ -73,6 +73,7 @@ class World:
     viewer: int
     authors: list[int]
     videos: list[int]
+    loner: int  # no videos, likes, follows or messages
 
 
 def server_args(home: Path) -> dict[str, Any]:
@@ -114,7 +115,8 @@ def throwaway_database(server: dict[str, Any], keep: bool) -> Iterator[str]:
 def fill(sessions: sessionmaker[Session]) -> World:
     """The world of the module docstring, written through the write use cases."""
     with transaction(sessions) as session:
-        viewer, *authors = [create_user(session, f"bench{i}", "x").id for i in range(AUTHORS + 1)]
+        viewer, *authors, loner = [create_user(session, f"bench{i}", "x").id
+                                   for i in range(AUTHORS + 2)]
         videos = []
         for n, author in enumerate(authors):
             videos += [add_video(session, author, f"clip {n}.{i}", f"videos/{n}-{i}.mp4",
@@ -133,12 +135,13 @@ def fill(sessions: sessionmaker[Session]) -> World:
     for i in range(MESSAGES):
         sender, receiver = (viewer, authors[0]) if i % 2 else (authors[0], viewer)
         send_message(sessions, sender, receiver, f"message {i}")
-    return World(viewer, authors, videos)
+    return World(viewer, authors, videos, loner)
 
 
 def deterministic_world() -> World:
     """The ids `fill` gives in a fresh database (auto-increment from 1, in creation order)."""
-    return World(1, list(range(2, AUTHORS + 2)), list(range(1, AUTHORS * VIDEOS_EACH + 1)))
+    return World(1, list(range(2, AUTHORS + 2)), list(range(1, AUTHORS * VIDEOS_EACH + 1)),
+                 AUTHORS + 2)
 
 
 def reads(sessions: sessionmaker[Session], w: World) -> dict[str, Callable[[], Any]]:
@@ -148,9 +151,11 @@ def reads(sessions: sessionmaker[Session], w: World) -> dict[str, Callable[[], A
         "feed (viewer)": lambda: get_feed(sessions, 0, me, MEDIA)[0],
         "feed (guest)": lambda: get_feed(sessions, 0, None, MEDIA)[0],
         "publish list": lambda: list_videos(sessions, star, me, MEDIA),
+        "publish list (empty)": lambda: list_videos(sessions, w.loner, me, MEDIA),
         "favorite list": lambda: list_favorites(sessions, me, me, MEDIA),
         "comment list": lambda: list_comments(sessions, w.videos[0], me, MEDIA, PACK),
         "follow list": lambda: list_following(sessions, me, me, MEDIA),
+        "follow list (empty)": lambda: list_following(sessions, w.loner, me, MEDIA),
         "follower list": lambda: list_followers(sessions, star, me, MEDIA),
         "friend list": lambda: list_friends(sessions, me, me, MEDIA),
         "chat": lambda: chat(sessions, me, star, 0),

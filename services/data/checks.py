@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, bindparam, select
-from sqlalchemy.orm import Session
 
-from services.data.db import read
+from services.data.db import Reader, read
 from services.data.models import User, Video
 from services.mesh.errors import AppError, Code
 
@@ -23,13 +22,13 @@ def account_gone() -> AppError:
     return AppError(Code.UNAUTHENTICATED, ACCOUNT_GONE)
 
 
-def existing_user(session: Session, user_id: int) -> None:
+def existing_user(db: Reader, user_id: int) -> None:
     """NOT_FOUND when there is no user `user_id`. One statement."""
-    if not read(session, _USER, {"row_id": user_id}):
+    if not read(db, _USER, {"row_id": user_id}):
         raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
 
 
-def existing_video(session: Session, video_id: int) -> None:
+def existing_video(db: Reader, video_id: int) -> None:
     """NOT_FOUND when there is no video `video_id`. One statement."""
-    if not read(session, _VIDEO, {"row_id": video_id}):
+    if not read(db, _VIDEO, {"row_id": video_id}):
         raise AppError(Code.NOT_FOUND, f"video {video_id} does not exist")

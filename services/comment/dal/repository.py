@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from services.data.db import read
+from services.data.db import Reader, read
 from services.data.models import Comment
 from services.data.views.times import epoch_ms_column
 
@@ -42,7 +42,7 @@ def _comments_on() -> Select[Any]:
     )
 
 
-def newest_on(session: Session, video_id: int) -> Sequence[Row[tuple[int, int, str, int]]]:
+def newest_on(db: Reader, video_id: int) -> Sequence[Row[tuple[int, int, str, int]]]:
     """The newest LIST_LIMIT comments on the video, newest first: rows of
     (id, user_id, content, created_ms)."""
-    return read(session, _comments_on(), {"video_id": video_id})
+    return read(db, _comments_on(), {"video_id": video_id})

@@ -2,7 +2,8 @@
 
 Both forms round down to the millisecond in exact integer arithmetic. The float arithmetic used
 before (`int(at.replace(tzinfo=UTC).timestamp() * 1000)`) gives the same value for every time
-between 2004 and 2038: a float's error there stays below half a millisecond's last bit.
+from 2004-11-03 (2**40 ms) to 2038-01-19 (2**31 s), where a float's error stays below half the
+last bit of the result; outside it, it was sometimes a millisecond low.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Select, bindparam, exists, false, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from protos import user_pb2
-from services.data.db import read
+from services.data.db import Reader, read
 from services.data.models import Follow, User
 from services.data.views.media import MediaUrls
 
@@ -74,7 +74,7 @@ def user_pb(row: Sequence[Any], media: MediaUrls) -> user_pb2.User:
     )
 
 
-def users_by_id(session: Session, ids: Iterable[int], viewer_id: int | None,
+def users_by_id(db: Reader, ids: Iterable[int], viewer_id: int | None,
                 media: MediaUrls) -> dict[int, user_pb2.User]:
     """The users with these ids (unknown ones left out), by id, in one statement.
 
@@ -83,7 +83,7 @@ def users_by_id(session: Session, ids: Iterable[int], viewer_id: int | None,
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = read(session, _users_with_ids(viewer_id is None),
+    rows = read(db, _users_with_ids(viewer_id is None),
                 {"ids": wanted, **viewer_params(viewer_id)})
     return {row[0]: user_pb(row, media) for row in rows}
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from protos import user_pb2, video_pb2
 from services.data.checks import existing_user
-from services.data.db import read, transaction
+from services.data.db import Reader, read, read_transaction
 from services.data.models import Favorite, Video
 from services.data.validate import positive_id
 from services.data.views.media import MediaUrls
@@ -66,10 +66,10 @@ def video_pb(row: Sequence[Any], author: user_pb2.User, media: MediaUrls) -> vid
     )
 
 
-def pack_videos(session: Session, rows: Sequence[Sequence[Any]], viewer_id: int | None,
+def pack_videos(db: Reader, rows: Sequence[Sequence[Any]], viewer_id: int | None,
                 media: MediaUrls) -> list[video_pb2.Video]:
     """Rows of `select_videos(...)` as messages, in their order: one more statement (authors)."""
-    authors = users_by_id(session, {row[1] for row in rows}, viewer_id, media)
+    authors = users_by_id(db, {row[1] for row in rows}, viewer_id, media)
     return [video_pb(row, authors[row[1]], media) for row in rows]
 
 
@@ -77,11 +77,14 @@ def videos_of_user(sessions: sessionmaker[Session], statement: Select[Any], user
                    viewer_id: int | None, media: MediaUrls) -> list[video_pb2.Video]:
     """A list of `user_id`'s videos (published, liked...) as the viewer sees them.
 
-    `statement` is a `select_videos` statement with a `user_id` parameter. Three statements: the
-    user's existence (NOT_FOUND), the videos, their authors.
+    `statement` is a `select_videos` statement with a `user_id` parameter whose rows name the
+    user through a foreign key. Two statements: the videos, their authors; an empty list one
+    more, the user's existence (NOT_FOUND).
     """
     positive_id(user_id, "user_id")
     params = {"user_id": user_id, **viewer_params(viewer_id)}
-    with transaction(sessions) as session:
-        existing_user(session, user_id)
-        return pack_videos(session, read(session, statement, params), viewer_id, media)
+    with read_transaction(sessions) as db:
+        rows = read(db, statement, params)
+        if not rows:
+            existing_user(db, user_id)
+        return pack_videos(db, rows, viewer_id, media)

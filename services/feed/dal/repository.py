@@ -8,9 +8,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, Row, Select, bindparam
-from sqlalchemy.orm import Session
 
-from services.data.db import read
+from services.data.db import Reader, read
 from services.data.models import Video
 from services.data.views.users import viewer_params
 from services.data.views.videos import select_videos
@@ -27,8 +26,8 @@ def _page(anonymous: bool) -> Select[Any]:
     )
 
 
-def newest_before(session: Session, before: datetime, limit: int,
+def newest_before(db: Reader, before: datetime, limit: int,
                   viewer_id: int | None) -> Sequence[Row[Any]]:
     """Up to `limit` videos published before `before`, newest first, as `select_videos` rows."""
     params = {"before": before, "limit": limit, **viewer_params(viewer_id)}
-    return read(session, _page(viewer_id is None), params)
+    return read(db, _page(viewer_id is None), params)

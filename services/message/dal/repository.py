@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.data.db import read
+from services.data.db import Reader, read
 from services.data.models import Message
 
 ME, OTHER = bindparam("me", type_=BigInteger), bindparam("other", type_=BigInteger)
@@ -61,14 +61,14 @@ def _received_after() -> Select[Any]:
     )
 
 
-def conversation(session: Session, me: int, other: int, limit: int) -> Sequence[Row[Any]]:
+def conversation(db: Reader, me: int, other: int, limit: int) -> Sequence[Row[Any]]:
     """The newest `limit` messages between two users, both directions, in ascending order."""
-    rows = read(session, _conversation(), {"me": me, "other": other, "limit": limit})
+    rows = read(db, _conversation(), {"me": me, "other": other, "limit": limit})
     return rows[::-1]
 
 
-def received_after(session: Session, me: int, other: int, after_ms: int,
+def received_after(db: Reader, me: int, other: int, after_ms: int,
                    limit: int) -> Sequence[Row[Any]]:
     """Messages from `other` to `me` newer than `after_ms`, ascending."""
-    return read(session, _received_after(),
+    return read(db, _received_after(),
                 {"me": me, "other": other, "after_ms": after_ms, "limit": limit})

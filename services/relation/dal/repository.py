@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from services.data.db import read
+from services.data.db import Reader, read
 from services.data.models import Follow, Message, User
 from services.data.views.users import select_users
 
@@ -107,11 +107,11 @@ def _latest_messages() -> Select[Any]:
             .where(ranked.c.rank == 1))
 
 
-def latest_messages(session: Session, me: int,
+def latest_messages(db: Reader, me: int,
                     others: Sequence[int]) -> dict[int, Row[tuple[int, str, int]]]:
     """The latest message between `me` and each of `others` (either direction), in one statement:
     rows of (other's id, content, from_user_id), by the other's id."""
     if not others:
         return {}
-    rows = read(session, _latest_messages(), {"me": me, "others": list(others)})
+    rows = read(db, _latest_messages(), {"me": me, "others": list(others)})
     return {row[0]: row for row in rows}

@@ -93,6 +93,9 @@ def test_epoch_ms_rounds_down_exactly_as_the_float_arithmetic_did() -> None:
                 for year in range(2005, 2038) for micro in (0, 999, 1000, 999000, 999999)]
     for at in samples:
         assert epoch_ms(at) == _old_epoch_ms(at), at
+    # before 2**40 ms the float fell a millisecond short; the integers never do
+    early = datetime(2004, 11, 1, 0, 0, 0, 1000)
+    assert (epoch_ms(early), _old_epoch_ms(early)) == (1099267200001, 1099267200000)
 
 
 def test_a_comment_date_is_the_local_day_of_its_millisecond() -> None:

@@ -1,12 +1,11 @@
-"""Comment rows to protobuf."""
+"""Comments to protobuf."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import datetime, tzinfo
 
 from protos import comment_pb2, user_pb2
-from services.data.models import Comment
 
 
 @dataclass(frozen=True)
@@ -15,12 +14,14 @@ class CommentPacker:
 
     zone: tzinfo
 
-    def __call__(self, row: Comment, author: user_pb2.User) -> comment_pb2.Comment:
-        created = row.created_at.replace(tzinfo=UTC)
+    def __call__(self, comment_id: int, content: str, created_ms: int,
+                 author: user_pb2.User) -> comment_pb2.Comment:
+        # whole seconds are enough for the date: a zone's day starts on a whole second
+        local = datetime.fromtimestamp(created_ms // 1000, self.zone)
         return comment_pb2.Comment(
-            id=row.id,
+            id=comment_id,
             user=author,
-            content=row.content,
-            create_date=created.astimezone(self.zone).strftime("%m-%d"),
-            created_ms=int(created.timestamp() * 1000),
+            content=content,
+            create_date=local.strftime("%m-%d"),
+            created_ms=created_ms,
         )

@@ -1,6 +1,7 @@
 """The schema of dytt's one database, and everything several services share over it.
 
-- `db`: the declarative base, column helpers, engines, `transaction` / `atomic`, lost connections
+- `db`: the declarative base, column helpers, engines, `transaction` / `atomic`, lost connections,
+  and the read path's `read_transaction` / `read` (rows of columns on a Core connection)
 - `models`: every table's ORM model, one module per table
 - `schema`: their MetaData, for Alembic (`services/migrations`) and the drift test
 - `locks`: the one lock order of writes that span rows (the video, then users by id)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, bindparam, select
 
+from services.data.db import Reader, read
 from services.data.models import User, Video
 from services.mesh.errors import AppError, Code
 
 # the caller holds a valid token, but the account it names was deleted since
 ACCOUNT_GONE = "your account no longer exists: please log in"
+
+# built once: the checks run on nearly every read path; the id alone, not an ORM object
+_ROW_ID = bindparam("row_id", type_=BigInteger)
+_USER = select(User.id).where(User.id == _ROW_ID)
+_VIDEO = select(Video.id).where(Video.id == _ROW_ID)
 
 
 def account_gone() -> AppError:
@@ -16,17 +22,13 @@ def account_gone() -> AppError:
     return AppError(Code.UNAUTHENTICATED, ACCOUNT_GONE)
 
 
-def existing_user(session: Session, user_id: int) -> User:
-    """The user `user_id`; NOT_FOUND when there is none. One statement at most."""
-    user = session.get(User, user_id)
-    if user is None:
+def existing_user(db: Reader, user_id: int) -> None:
+    """NOT_FOUND when there is no user `user_id`. One statement."""
+    if not read(db, _USER, {"row_id": user_id}):
         raise AppError(Code.NOT_FOUND, f"user {user_id} does not exist")
-    return user
 
 
-def existing_video(session: Session, video_id: int) -> Video:
-    """The video `video_id`; NOT_FOUND when there is none. One statement at most."""
-    video = session.get(Video, video_id)
-    if video is None:
+def existing_video(db: Reader, video_id: int) -> None:
+    """NOT_FOUND when there is no video `video_id`. One statement."""
+    if not read(db, _VIDEO, {"row_id": video_id}):
         raise AppError(Code.NOT_FOUND, f"video {video_id} does not exist")
-    return video

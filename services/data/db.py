@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Engine, MetaData, String, create_engine, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Executable,
+    MetaData,
+    Row,
+    String,
+    create_engine,
+    text,
+)
 from sqlalchemy.dialects.mysql import DATETIME
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -79,6 +89,27 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# Where reads run: the Core connection of a use case that only reads (`read_transaction`), or
+# the session of one that also writes (`transaction`, `atomic`).
+Reader = Session | Connection
+
+
+def read(db: Reader, statement: Executable,
+         params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:
+    """The rows of `statement` (columns, not entities), in the transaction of `db`.
+
+    It runs on a Core connection, a session's own one inside a session: none of the ORM's
+    loading (entities, identity map, instance state), which cost more CPU than the query itself
+    on every read path. Rows hold what the database has now, including what this transaction
+    changed earlier.
+    """
+    if isinstance(db, Session):
+        # what Session.execute's autoflush would send first: objects added but not yet flushed
+        db.flush()
+        db = db.connection()
+    return db.execute(statement, params).all()
+
+
 # The connection to the server failed or broke (cannot connect, gone away, lost during a query,
 # killed, shutdown in progress): the server rolls back what this connection had not committed.
 _CONNECTION_LOST = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055, 4031})
@@ -115,6 +146,25 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
                     exc.orig)
         if committing:
             raise AppError(Code.OUTCOME_UNKNOWN) from exc
+        raise AppError(Code.UNAVAILABLE, UNAVAILABLE_MESSAGE) from exc
+
+
+@contextmanager
+def read_transaction(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """One transaction of a use case that only reads, on a Core connection of the factory's
+    engine; run its statements with `read`.
+
+    A Session's begin, commit and close cost about as much CPU as a small query, and a read
+    needs nothing a Session keeps. A lost connection is UNAVAILABLE, also during the COMMIT:
+    nothing was written, so trying again is always safe.
+    """
+    try:
+        with factory.kw["bind"].begin() as connection:
+            yield connection
+    except DBAPIError as exc:
+        if not connection_lost(exc):
+            raise
+        log.warning("database connection lost during a read: %s", exc.orig)
         raise AppError(Code.UNAVAILABLE, UNAVAILABLE_MESSAGE) from exc
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Row
+
 from protos import relation_pb2, user_pb2
-from services.data.models import Message
 
 
-def friend_pb(friend: user_pb2.User, latest: Message | None, me: int) -> relation_pb2.FriendUser:
+def friend_pb(friend: user_pb2.User, latest: Row[tuple[int, str, int]] | None,
+              me: int) -> relation_pb2.FriendUser:
     """A FriendUser: the friend with the latest message between us, and who sent it."""
     return relation_pb2.FriendUser(
         user=friend,

@@ -1,5 +1,5 @@
 """A lost database connection is UNAVAILABLE (nothing committed) or, when it broke during the
-COMMIT, OUTCOME_UNKNOWN; never an internal error. On the real MariaDB."""
+COMMIT of a write, OUTCOME_UNKNOWN; never an internal error. On the real MariaDB."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.data.db import atomic, transaction
+from services.data.db import atomic, read, read_transaction, transaction
 from services.mesh.errors import AppError, Code
 
 pytestmark = pytest.mark.stack
@@ -81,3 +81,16 @@ def test_statement_errors_are_not_taken_for_a_lost_connection(
 
     with pytest.raises(IntegrityError), transaction(sessions) as session:
         session.execute(text("INSERT INTO scratch VALUES (5), (5)"))
+
+
+def test_a_read_whose_connection_is_lost_is_unavailable_even_at_commit(
+        sessions: sessionmaker[Session], mysql_args: dict[str, Any]) -> None:
+    for at_commit in (False, True):
+        with pytest.raises(AppError) as info, read_transaction(sessions) as db:
+            _kill(mysql_args, read(db, text("SELECT CONNECTION_ID()"))[0][0])
+            if not at_commit:
+                read(db, text("SELECT 1"))
+        # a read wrote nothing: its outcome is never unknown, trying again is safe
+        assert info.value.code == Code.UNAVAILABLE, at_commit
+    with read_transaction(sessions) as db:
+        assert read(db, text("SELECT 1")) == [(1,)]

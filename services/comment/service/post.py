@@ -13,6 +13,7 @@ from services.data.db import atomic
 from services.data.locks import lock_video
 from services.data.validate import positive_id, text
 from services.data.views.media import MediaUrls
+from services.data.views.times import epoch_ms
 from services.data.views.users import users_by_id
 from services.mesh.errors import AppError, Code
 
@@ -33,7 +34,7 @@ def post_comment(sessions: sessionmaker[Session], user_id: int, video_id: int, c
             raise account_gone()
         row = repository.add(session, video_id, user_id, content)
         counters.commented(session, video_id, 1)
-        return pack(row, author)
+        return pack(row.id, row.content, epoch_ms(row.created_at), author)
 
     return atomic(sessions, work)
 
@@ -54,7 +55,7 @@ def delete_comment(sessions: sessionmaker[Session], user_id: int, video_id: int,
         if row.user_id != user_id:
             raise AppError(Code.PERMISSION_DENIED, "only its author may delete a comment")
         author = users_by_id(session, [user_id], user_id, media)[user_id]
-        deleted = pack(row, author)
+        deleted = pack(row.id, row.content, epoch_ms(row.created_at), author)
         session.delete(row)
         counters.commented(session, video_id, -1)
         return deleted

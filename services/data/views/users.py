@@ -3,6 +3,9 @@
 Statements are built once per shape (guest or viewer) with bound parameters and reused:
 building SQLAlchemy expressions costs more CPU than running them, and a page is built on every
 request. Pass `viewer_params(viewer_id)` with the other parameters when executing them.
+
+They select the columns a User message needs, in `USER_COLUMNS` order, and run through
+`services.data.db.read`: rows of plain values, packed straight into protobuf.
 """
 
 from __future__ import annotations
@@ -12,13 +15,18 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Select, bindparam, exists, false, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from protos import user_pb2
+from services.data.db import Reader, read
 from services.data.models import Follow, User
 from services.data.views.media import MediaUrls
 
 VIEWER = bindparam("viewer_id", type_=BigInteger)
+# what a User message shows, in the order `user_pb` unpacks; `is_follow` comes last
+USER_COLUMNS = (User.id, User.username, User.follow_count, User.follower_count, User.avatar,
+                User.background_image, User.signature, User.total_favorited, User.work_count,
+                User.favorite_count)
 
 
 def viewer_params(viewer_id: int | None) -> dict[str, Any]:
@@ -37,46 +45,49 @@ def is_follow(anonymous: bool) -> ColumnElement[bool]:
             .correlate(User))
 
 
-def select_users(anonymous: bool) -> Select[tuple[User, bool]]:
-    """`SELECT users, is_follow`: callers add their joins, filters and order."""
-    return select(User, is_follow(anonymous).label("is_follow"))
+def select_users(anonymous: bool) -> Select[Any]:
+    """`SELECT <USER_COLUMNS>, is_follow`: callers add their joins, filters and order."""
+    return select(*USER_COLUMNS, is_follow(anonymous).label("is_follow"))
 
 
 @cache
-def _users_with_ids(anonymous: bool) -> Select[tuple[User, bool]]:
-    # populate_existing: rows locked and counted earlier in the transaction are read afresh
-    return (select_users(anonymous).where(User.id.in_(bindparam("ids", expanding=True)))
-            .execution_options(populate_existing=True))
+def _users_with_ids(anonymous: bool) -> Select[Any]:
+    return select_users(anonymous).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
-def user_pb(row: User, following: bool, media: MediaUrls) -> user_pb2.User:
-    """A User message with every field set."""
+def user_pb(row: Sequence[Any], media: MediaUrls) -> user_pb2.User:
+    """A User message with every field set, from a row of `select_users(...)`."""
+    (user_id, name, follow_count, follower_count, avatar, background, signature, total_favorited,
+     work_count, favorite_count, following) = row
     return user_pb2.User(
-        id=row.id,
-        name=row.username,
-        follow_count=row.follow_count,
-        follower_count=row.follower_count,
-        is_follow=bool(following),
-        avatar=media.avatar(row.avatar),
-        background_image=media.background(row.background_image),
-        signature=row.signature,
-        total_favorited=row.total_favorited,
-        work_count=row.work_count,
-        favorite_count=row.favorite_count,
+        id=user_id,
+        name=name,
+        follow_count=follow_count,
+        follower_count=follower_count,
+        is_follow=following,
+        avatar=media.avatar(avatar),
+        background_image=media.background(background),
+        signature=signature,
+        total_favorited=total_favorited,
+        work_count=work_count,
+        favorite_count=favorite_count,
     )
 
 
-def users_by_id(session: Session, ids: Iterable[int], viewer_id: int | None,
+def users_by_id(db: Reader, ids: Iterable[int], viewer_id: int | None,
                 media: MediaUrls) -> dict[int, user_pb2.User]:
-    """The users with these ids (unknown ones left out), by id, in one statement."""
+    """The users with these ids (unknown ones left out), by id, in one statement.
+
+    Also right inside a write transaction: the counters it changed are read as they are now.
+    """
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(_users_with_ids(viewer_id is None),
-                           {"ids": wanted, **viewer_params(viewer_id)})
-    return {user.id: user_pb(user, following, media) for user, following in rows}
+    rows = read(db, _users_with_ids(viewer_id is None),
+                {"ids": wanted, **viewer_params(viewer_id)})
+    return {row[0]: user_pb(row, media) for row in rows}
 
 
-def pack_rows(rows: Sequence[Any], media: MediaUrls) -> list[user_pb2.User]:
+def pack_rows(rows: Iterable[Sequence[Any]], media: MediaUrls) -> list[user_pb2.User]:
     """Rows of `select_users(...)` (in their order) as messages."""
-    return [user_pb(user, following, media) for user, following in rows]
+    return [user_pb(row, media) for row in rows]

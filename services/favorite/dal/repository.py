@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from sqlalchemy import BigInteger, Delete, Insert, Select, bindparam, delete, insert
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ def _delete() -> Delete:
 
 
 @cache
-def liked_by(anonymous: bool) -> Select[tuple[Video, bool]]:
+def liked_by(anonymous: bool) -> Select[Any]:
     """The videos a user (`user_id` parameter) liked, most recently liked first."""
     return (
         select_videos(anonymous)

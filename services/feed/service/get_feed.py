@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from protos import video_pb2
-from services.data.db import transaction
+from services.data.db import read_transaction
 from services.data.validate import invalid
 from services.data.views.media import MediaUrls
 from services.data.views.videos import pack_videos
@@ -29,7 +29,7 @@ def get_feed(sessions: sessionmaker[Session], latest_time_ms: int, viewer_id: in
     now_ms = int(time.time() * 1000)
     before_ms = min(latest_time_ms or now_ms, now_ms + 1)
     before = datetime.fromtimestamp(before_ms / 1000, UTC).replace(tzinfo=None)
-    with transaction(sessions) as session:
-        rows = newest_before(session, before, page_size, viewer_id)
-        videos = pack_videos(session, rows, viewer_id, media)
+    with read_transaction(sessions) as db:
+        rows = newest_before(db, before, page_size, viewer_id)
+        videos = pack_videos(db, rows, viewer_id, media)
     return videos, (videos[-1].created_ms if videos else before_ms)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from protos import message_pb2
 from services.data.checks import existing_user
-from services.data.db import atomic, transaction
+from services.data.db import atomic, read_transaction
 from services.data.locks import lock_users
 from services.data.validate import invalid, positive_id, text
 from services.message.dal import repository
@@ -57,10 +57,12 @@ def chat(sessions: sessionmaker[Session], me: int, other: int,
     _other(me, other)
     if pre_msg_time < 0:
         raise invalid(f"pre_msg_time must not be negative, got {pre_msg_time}")
-    with transaction(sessions) as session:
-        existing_user(session, other)
+    with read_transaction(sessions) as db:
         if pre_msg_time == 0:
-            rows = repository.conversation(session, me, other, HISTORY_LIMIT)
+            rows = repository.conversation(db, me, other, HISTORY_LIMIT)
         else:
-            rows = repository.received_after(session, me, other, pre_msg_time, HISTORY_LIMIT)
+            rows = repository.received_after(db, me, other, pre_msg_time, HISTORY_LIMIT)
+        if not rows:
+            # a message names both users through foreign keys: only no messages needs the check
+            existing_user(db, other)
         return [message_pb(row) for row in rows]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ def add_video(session: Session, author_id: int, title: str, play_key: str,
 
 
 @cache
-def videos_of(anonymous: bool) -> Select[tuple[Video, bool]]:
+def videos_of(anonymous: bool) -> Select[Any]:
     """A user's videos (`user_id` parameter), newest first, as `select_videos` rows."""
     return (
         select_videos(anonymous)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Delete,
     Insert,
+    Row,
     Select,
     and_,
     bindparam,
@@ -22,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from services.data.db import Reader, read
 from services.data.models import Follow, Message, User
 from services.data.views.users import select_users
 
@@ -61,7 +64,7 @@ def _delete() -> Delete:
 
 
 @cache
-def following(anonymous: bool) -> Select[tuple[User, bool]]:
+def following(anonymous: bool) -> Select[Any]:
     """Whom a user (`user_id` parameter) follows, most recently followed first."""
     return (
         select_users(anonymous)
@@ -73,7 +76,7 @@ def following(anonymous: bool) -> Select[tuple[User, bool]]:
 
 
 @cache
-def followers(anonymous: bool) -> Select[tuple[User, bool]]:
+def followers(anonymous: bool) -> Select[Any]:
     """Who follows a user (`user_id` parameter), most recent first."""
     return (
         select_users(anonymous)
@@ -85,7 +88,7 @@ def followers(anonymous: bool) -> Select[tuple[User, bool]]:
 
 
 @cache
-def friends() -> Select[tuple[User, bool]]:
+def friends() -> Select[Any]:
     """The mutual follows of a user (`user_id` parameter, also the viewer)."""
     back = aliased(Follow)
     return (
@@ -94,10 +97,9 @@ def friends() -> Select[tuple[User, bool]]:
     )
 
 
-def latest_messages(session: Session, me: int, others: Sequence[int]) -> dict[int, Message]:
-    """The latest message between `me` and each of `others` (either direction), in one statement."""
-    if not others:
-        return {}
+@cache
+def _latest_messages() -> Select[Any]:
+    me, others = bindparam("me", type_=BigInteger), bindparam("others", expanding=True)
     other = case((Message.from_user_id == me, Message.to_user_id), else_=Message.from_user_id)
     ranked = (
         select(
@@ -112,8 +114,16 @@ def latest_messages(session: Session, me: int, others: Sequence[int]) -> dict[in
         .subquery()
     )
     latest = aliased(Message)
-    rows = session.execute(
-        select(ranked.c.other, latest).join(latest, latest.id == ranked.c.id)
-        .where(ranked.c.rank == 1)
-    )
-    return {other_id: message for other_id, message in rows}
+    return (select(ranked.c.other, latest.content, latest.from_user_id)
+            .join(latest, latest.id == ranked.c.id)
+            .where(ranked.c.rank == 1))
+
+
+def latest_messages(db: Reader, me: int,
+                    others: Sequence[int]) -> dict[int, Row[tuple[int, str, int]]]:
+    """The latest message between `me` and each of `others` (either direction), in one statement:
+    rows of (other's id, content, from_user_id), by the other's id."""
+    if not others:
+        return {}
+    rows = read(db, _latest_messages(), {"me": me, "others": list(others)})
+    return {row[0]: row for row in rows}

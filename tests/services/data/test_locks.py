@@ -35,7 +35,7 @@ def test_a_caller_whose_account_is_gone_is_unauthenticated(
     assert info.value.code == Code.UNAUTHENTICATED and info.value.message == ACCOUNT_GONE
 
 
-def test_missing_rows_are_not_found_and_found_ones_returned(
+def test_missing_rows_are_not_found_and_found_ones_pass(
     sessions: sessionmaker[Session], make_users: Callable[[int], list[int]],
     make_videos: Callable[[int, int], list[int]],
 ) -> None:
@@ -43,8 +43,8 @@ def test_missing_rows_are_not_found_and_found_ones_returned(
     (video,) = make_videos(ann, 1)
     with transaction(sessions) as session:
         assert lock_video(session, video).author_id == ann
-        assert existing_video(session, video).id == video
-        assert existing_user(session, ann).id == ann
+        existing_video(session, video)
+        existing_user(session, ann)
     for check, noun in ((lock_video, "video"), (existing_video, "video"), (existing_user, "user")):
         with pytest.raises(AppError) as info, transaction(sessions) as session:
             check(session, MISSING)

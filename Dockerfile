@@ -20,9 +20,9 @@ RUN python3.11 -m venv /opt/dytt \
 
 FROM ${BASE}
 ARG DEBIAN_FRONTEND=noninteractive
-# the interpreter only: no pip, no headers, no compiler
+# the interpreter and the MySQL client library mysqlclient links: no pip, no headers, no compiler
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3.11 \
+ && apt-get install -y --no-install-recommends python3.11 libmariadb3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin dytt
 COPY --from=build /opt/dytt /opt/dytt

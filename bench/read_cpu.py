@@ -45,7 +45,7 @@ from services.comment.pack import CommentPacker
 from services.comment.service.list_comments import list_comments
 from services.comment.service.post import post_comment
 from services.data import counters, migrate
-from services.data.db import make_engine, session_factory, transaction
+from services.data.db import DRIVER, make_engine, session_factory, transaction
 from services.data.views.media import MediaUrls
 from services.favorite.service.like import set_favorite
 from services.favorite.service.list_favorites import list_favorites
@@ -86,7 +86,7 @@ def server_args(home: Path) -> dict[str, Any]:
 
 def url_of(server: dict[str, Any], name: str) -> str:
     """The SQLAlchemy URL of database `name` on `server`."""
-    return URL.create("mysql+pymysql", username=server["user"], password=server["password"],
+    return URL.create(DRIVER, username=server["user"], password=server["password"],
                       host=server["host"], port=server["port"], database=name,
                       query={"charset": "utf8mb4"}).render_as_string(hide_password=False)
 

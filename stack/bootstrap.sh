@@ -10,6 +10,17 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     echo "bootstrap: dytt needs Python >= 3.11; $python is $("$python" --version 2>&1)" >&2
     exit 1
 fi
+# mysqlclient, the services' MySQL driver, builds against MariaDB's C client library
+if ! pkg-config --exists libmariadb 2>/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+    echo "bootstrap: installing libmariadb-dev and pkg-config (Debian's packages)"
+    install() {
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            libmariadb-dev pkg-config >/dev/null
+    }
+    install || { $sudo apt-get update -qq && install; }
+fi
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from services.data.db import DRIVER
 from services.mesh.registry import format_address
 from stack.definition import Component
 from stack.state import StackContext
@@ -44,7 +45,7 @@ def database_url(ctx: StackContext, database: str | None = None,
     user = quote(mysql.params["user"], safe="")
     password = quote(ctx.secrets()["mysql_password"], safe="")
     return (
-        f"mysql+pymysql://{user}:{password}@{_address(ctx, 'mysql', seen_from)}/"
+        f"{DRIVER}://{user}:{password}@{_address(ctx, 'mysql', seen_from)}/"
         f"{database or mysql.params['database']}?charset=utf8mb4"
     )
 

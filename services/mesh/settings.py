@@ -147,7 +147,7 @@ class ServiceSettings(ServerSettings):
     """A dytt service: a gRPC server over the database."""
 
     database_url: SecretStr = Field(
-        description="SQLAlchemy URL of the database (mysql+pymysql://...)."
+        description="SQLAlchemy URL of the database (mysql+mysqldb://...)."
     )
     media_base_url: str = Field(
         default="http://127.0.0.1:19000/dytt-media",

@@ -12,7 +12,7 @@ from sqlalchemy import URL, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.data import counters, migrate
-from services.data.db import make_engine, session_factory, transaction
+from services.data.db import DRIVER, make_engine, session_factory, transaction
 from services.publish.dal.repository import add_video
 from services.user.dal.repository import create_user
 from stack.bootstrap import mysql_app_args
@@ -40,7 +40,7 @@ def database_url(mysql_args: dict[str, Any]) -> Iterator[str]:
                 f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
         url = URL.create(
-            "mysql+pymysql",
+            DRIVER,
             username=server["user"],
             password=server["password"],
             host=server["host"],

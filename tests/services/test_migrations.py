@@ -14,6 +14,7 @@ from sqlalchemy import URL, CheckConstraint, Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from services.data import migrate
+from services.data.db import DRIVER
 from services.data.schema import metadata
 
 pytestmark = pytest.mark.stack
@@ -80,7 +81,7 @@ def test_current_is_none_before_the_first_migration(mysql_args: dict[str, Any]) 
         with conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE `{name}`")
         url = URL.create(
-            "mysql+pymysql", username=server["user"], password=server["password"],
+            DRIVER, username=server["user"], password=server["password"],
             host=server["host"], port=server["port"], database=name,
         ).render_as_string(hide_password=False)
         assert migrate.current(url) is None

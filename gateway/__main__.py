@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
+from types import FrameType
 
 import uvicorn
 
@@ -34,13 +36,19 @@ def main() -> None:
     registration = Registration(settings.etcd_endpoints, info, settings.registry_ttl)
     original_exit = server.handle_exit
 
-    def handle_exit(sig: int, frame: object) -> None:
+    def drain(sig: int, frame: FrameType | None) -> None:
         # leave the registry before draining, so nobody is sent here while we stop; then keep
         # serving a moment with `Connection: close`, so that busy clients move to another
         # gateway between two requests instead of racing our closing of idle connections
         registration.stop()
         app.state.draining = True
-        threading.Timer(settings.drain_delay, original_exit, args=(sig, frame)).start()
+        time.sleep(settings.drain_delay)
+        original_exit(sig, frame)
+
+    def handle_exit(sig: int, frame: FrameType | None) -> None:
+        # the signal handler runs on the event loop's thread: leaving the registry waits on
+        # etcd (over a second while it is away), which would stall every request in flight
+        threading.Thread(target=drain, args=(sig, frame), name="drain", daemon=True).start()
 
     server.handle_exit = handle_exit  # type: ignore[method-assign]
     # listening before registering, so nobody is sent here too early. Under the supervisor every

@@ -1,6 +1,6 @@
 """Typed clients of dytt's gRPC services: one method per RPC, each building its request.
 
-Routes call `clients.favorite.list_favorites(user_id, viewer)`, never a method by name. The
+Routes await `clients.favorite.list_favorites(user_id, viewer)`, never a method by name. The
 registry names, the stubs and which methods an anonymous viewer may call all come from
 `services.mesh.catalog`, the one list the services' servers read too: a call of any other
 method without a signed-in user is refused here, before any RPC.
@@ -8,8 +8,8 @@ method without a signed-in user is refused here, before any RPC.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, BinaryIO, ClassVar, Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, Protocol
 
 from gateway.auth import Identity
 from gateway.settings import GatewaySettings
@@ -36,8 +36,16 @@ CHUNK = 256 * 1024
 class Rpc(Protocol):
     """What a typed client calls: `ServiceClient`, or a fake of it in tests."""
 
-    def call(self, method: str, request: Any, *, token: str | None = None,
-             idempotent: bool = False, timeout: float | None = None) -> Any: ...
+    async def call(self, method: str, request: Any, *, token: str | None = None,
+                   idempotent: bool = False, timeout: float | None = None) -> Any: ...
+
+
+class Upload(Protocol):
+    """What a publish reads its video from: Starlette's `UploadFile`, or a fake in tests."""
+
+    async def seek(self, offset: int) -> None: ...
+
+    async def read(self, size: int = -1) -> bytes: ...
 
 
 class _Service:
@@ -48,22 +56,22 @@ class _Service:
     def __init__(self, rpc: Rpc) -> None:
         self._rpc = rpc
 
-    def _read(self, method: str, request: Any, caller: Identity) -> Any:
+    async def _read(self, method: str, request: Any, caller: Identity) -> Any:
         # a read has no effect, so the client may retry it on another instance
-        return self._call(method, request, caller, idempotent=True)
+        return await self._call(method, request, caller, idempotent=True)
 
-    def _write(self, method: str, request: Any, caller: Identity,
-               timeout: float | None = None) -> Any:
-        return self._call(method, request, caller, idempotent=False, timeout=timeout)
+    async def _write(self, method: str, request: Any, caller: Identity,
+                     timeout: float | None = None) -> Any:
+        return await self._call(method, request, caller, idempotent=False, timeout=timeout)
 
-    def _call(self, method: str, request: Any, caller: Identity, *, idempotent: bool,
-              timeout: float | None = None) -> Any:
+    async def _call(self, method: str, request: Any, caller: Identity, *, idempotent: bool,
+                    timeout: float | None = None) -> Any:
         if caller.anonymous and method not in self.api.public:
             # the service would refuse it too; refusing here costs no RPC and catches a route
             # that serves a signed-in user's method to anonymous viewers
             raise AppError(Code.UNAUTHENTICATED)
-        return self._rpc.call(method, request, token=caller.token, idempotent=idempotent,
-                              timeout=timeout)
+        return await self._rpc.call(method, request, token=caller.token,
+                                    idempotent=idempotent, timeout=timeout)
 
 
 class UserClient(_Service):
@@ -71,20 +79,21 @@ class UserClient(_Service):
 
     api = catalog.USER
 
-    def register(self, username: str, password: str) -> user_pb2.AuthReply:
+    async def register(self, username: str, password: str) -> user_pb2.AuthReply:
         """Create an account; its id and a token."""
         request = user_pb2.RegisterRequest(username=username, password=password)
-        return self._write("Register", request, Identity.ANONYMOUS)
+        return await self._write("Register", request, Identity.ANONYMOUS)
 
-    def login(self, username: str, password: str) -> user_pb2.AuthReply:
+    async def login(self, username: str, password: str) -> user_pb2.AuthReply:
         """The account's id and a new token."""
         # a login changes nothing: like a read, it may be retried, and a timeout is no doubt
         request = user_pb2.LoginRequest(username=username, password=password)
-        return self._read("Login", request, Identity.ANONYMOUS)
+        return await self._read("Login", request, Identity.ANONYMOUS)
 
-    def get_user(self, user_id: int, viewer: Identity) -> user_pb2.User:
+    async def get_user(self, user_id: int, viewer: Identity) -> user_pb2.User:
         """A user's profile as `viewer` sees it."""
-        return self._read("GetUser", user_pb2.GetUserRequest(user_id=user_id), viewer).user
+        reply = await self._read("GetUser", user_pb2.GetUserRequest(user_id=user_id), viewer)
+        return reply.user
 
 
 class FeedClient(_Service):
@@ -92,9 +101,10 @@ class FeedClient(_Service):
 
     api = catalog.FEED
 
-    def get_feed(self, latest_time_ms: int, viewer: Identity) -> feed_pb2.FeedReply:
+    async def get_feed(self, latest_time_ms: int, viewer: Identity) -> feed_pb2.FeedReply:
         """The newest videos published before `latest_time_ms` (0: now)."""
-        return self._read("GetFeed", feed_pb2.FeedRequest(latest_time_ms=latest_time_ms), viewer)
+        request = feed_pb2.FeedRequest(latest_time_ms=latest_time_ms)
+        return await self._read("GetFeed", request, viewer)
 
 
 class PublishClient(_Service):
@@ -107,20 +117,25 @@ class PublishClient(_Service):
         # an upload takes far longer than any other call
         self.upload_timeout = upload_timeout
 
-    def publish(self, title: str, size: int, data: BinaryIO, user: Identity) -> None:
+    async def publish(self, title: str, size: int, data: Upload, user: Identity) -> None:
         """Publish the `size` bytes of `data` (from its start) as a video titled `title`."""
-        data.seek(0)
-        self._write("Publish", _chunks(title, size, data), user, timeout=self.upload_timeout)
+        await data.seek(0)
+        await self._write("Publish", _chunks(title, size, data), user,
+                          timeout=self.upload_timeout)
 
-    def list_videos(self, user_id: int, viewer: Identity) -> Sequence[video_pb2.Video]:
+    async def list_videos(self, user_id: int, viewer: Identity) -> Sequence[video_pb2.Video]:
         """The videos `user_id` published, newest first."""
-        return self._read("ListVideos", video_pb2.UserRef(user_id=user_id), viewer).videos
+        reply = await self._read("ListVideos", video_pb2.UserRef(user_id=user_id), viewer)
+        return reply.videos
 
 
-def _chunks(title: str, size: int, data: BinaryIO) -> Iterator[publish_pb2.PublishChunk]:
+async def _chunks(title: str, size: int,
+                  data: Upload) -> AsyncIterator[publish_pb2.PublishChunk]:
     """The client stream of a publish: the header, then the file in CHUNK-sized pieces."""
     yield publish_pb2.PublishChunk(header=publish_pb2.PublishHeader(title=title, size=size))
-    while piece := data.read(CHUNK):
+    # a piece at a time, never the whole file: UploadFile reads one from memory, or from disk in
+    # a worker thread once the upload spilled there, so the loop is never held for long
+    while piece := await data.read(CHUNK):
         yield publish_pb2.PublishChunk(data=piece)
 
 
@@ -129,17 +144,18 @@ class FavoriteClient(_Service):
 
     api = catalog.FAVORITE
 
-    def like(self, video_id: int, user: Identity) -> None:
+    async def like(self, video_id: int, user: Identity) -> None:
         """Like a video (again: no change)."""
-        self._write("Like", video_pb2.VideoRef(video_id=video_id), user)
+        await self._write("Like", video_pb2.VideoRef(video_id=video_id), user)
 
-    def unlike(self, video_id: int, user: Identity) -> None:
+    async def unlike(self, video_id: int, user: Identity) -> None:
         """Unlike a video (not liked: no change)."""
-        self._write("Unlike", video_pb2.VideoRef(video_id=video_id), user)
+        await self._write("Unlike", video_pb2.VideoRef(video_id=video_id), user)
 
-    def list_favorites(self, user_id: int, viewer: Identity) -> Sequence[video_pb2.Video]:
+    async def list_favorites(self, user_id: int, viewer: Identity) -> Sequence[video_pb2.Video]:
         """The videos `user_id` liked, as `viewer` sees them."""
-        return self._read("ListFavorites", video_pb2.UserRef(user_id=user_id), viewer).videos
+        reply = await self._read("ListFavorites", video_pb2.UserRef(user_id=user_id), viewer)
+        return reply.videos
 
 
 class CommentClient(_Service):
@@ -147,20 +163,21 @@ class CommentClient(_Service):
 
     api = catalog.COMMENT
 
-    def post(self, video_id: int, content: str, user: Identity) -> comment_pb2.Comment | None:
+    async def post(self, video_id: int, content: str, user: Identity) -> comment_pb2.Comment | None:
         """Comment on a video; the new comment."""
         request = comment_pb2.PostCommentRequest(video_id=video_id, content=content)
-        return _comment(self._write("Post", request, user))
+        return _comment(await self._write("Post", request, user))
 
-    def delete(self, video_id: int, comment_id: int,
-               user: Identity) -> comment_pb2.Comment | None:
+    async def delete(self, video_id: int, comment_id: int,
+                     user: Identity) -> comment_pb2.Comment | None:
         """Delete one's own comment on a video; what the service says of it, if anything."""
         request = comment_pb2.DeleteCommentRequest(video_id=video_id, comment_id=comment_id)
-        return _comment(self._write("Delete", request, user))
+        return _comment(await self._write("Delete", request, user))
 
-    def list_comments(self, video_id: int, viewer: Identity) -> Sequence[comment_pb2.Comment]:
+    async def list_comments(self, video_id: int, viewer: Identity) -> Sequence[comment_pb2.Comment]:
         """A video's comments, newest first."""
-        return self._read("List", video_pb2.VideoRef(video_id=video_id), viewer).comments
+        reply = await self._read("List", video_pb2.VideoRef(video_id=video_id), viewer)
+        return reply.comments
 
 
 def _comment(reply: comment_pb2.CommentReply) -> comment_pb2.Comment | None:
@@ -173,26 +190,29 @@ class RelationClient(_Service):
 
     api = catalog.RELATION
 
-    def follow(self, to_user_id: int, user: Identity) -> None:
+    async def follow(self, to_user_id: int, user: Identity) -> None:
         """Follow a user (again: no change)."""
-        self._write("Follow", relation_pb2.FollowRequest(to_user_id=to_user_id), user)
+        await self._write("Follow", relation_pb2.FollowRequest(to_user_id=to_user_id), user)
 
-    def unfollow(self, to_user_id: int, user: Identity) -> None:
+    async def unfollow(self, to_user_id: int, user: Identity) -> None:
         """Unfollow a user (not followed: no change)."""
-        self._write("Unfollow", relation_pb2.FollowRequest(to_user_id=to_user_id), user)
+        await self._write("Unfollow", relation_pb2.FollowRequest(to_user_id=to_user_id), user)
 
-    def list_following(self, user_id: int, viewer: Identity) -> Sequence[user_pb2.User]:
+    async def list_following(self, user_id: int, viewer: Identity) -> Sequence[user_pb2.User]:
         """The users `user_id` follows."""
-        return self._read("ListFollowing", video_pb2.UserRef(user_id=user_id), viewer).users
+        reply = await self._read("ListFollowing", video_pb2.UserRef(user_id=user_id), viewer)
+        return reply.users
 
-    def list_followers(self, user_id: int, viewer: Identity) -> Sequence[user_pb2.User]:
+    async def list_followers(self, user_id: int, viewer: Identity) -> Sequence[user_pb2.User]:
         """The users following `user_id`."""
-        return self._read("ListFollowers", video_pb2.UserRef(user_id=user_id), viewer).users
+        reply = await self._read("ListFollowers", video_pb2.UserRef(user_id=user_id), viewer)
+        return reply.users
 
-    def list_friends(self, user_id: int,
-                     viewer: Identity) -> Sequence[relation_pb2.FriendUser]:
+    async def list_friends(self, user_id: int,
+                           viewer: Identity) -> Sequence[relation_pb2.FriendUser]:
         """The mutual follows of `user_id`, each with the latest message between the two."""
-        return self._read("ListFriends", video_pb2.UserRef(user_id=user_id), viewer).friends
+        reply = await self._read("ListFriends", video_pb2.UserRef(user_id=user_id), viewer)
+        return reply.friends
 
 
 class MessageClient(_Service):
@@ -200,22 +220,24 @@ class MessageClient(_Service):
 
     api = catalog.MESSAGE
 
-    def send(self, to_user_id: int, content: str, user: Identity) -> None:
+    async def send(self, to_user_id: int, content: str, user: Identity) -> None:
         """Send `content` to `to_user_id`."""
-        self._write("Send", message_pb2.SendRequest(to_user_id=to_user_id, content=content), user)
+        request = message_pb2.SendRequest(to_user_id=to_user_id, content=content)
+        await self._write("Send", request, user)
 
-    def chat(self, to_user_id: int, pre_msg_time: int,
-             viewer: Identity) -> Sequence[message_pb2.Message]:
+    async def chat(self, to_user_id: int, pre_msg_time: int,
+                   viewer: Identity) -> Sequence[message_pb2.Message]:
         """The conversation with `to_user_id`; after `pre_msg_time` (ms), what was received."""
         request = message_pb2.ChatRequest(to_user_id=to_user_id, pre_msg_time=pre_msg_time)
-        return self._read("Chat", request, viewer).messages
+        reply = await self._read("Chat", request, viewer)
+        return reply.messages
 
 
 class Clients:
     """One typed client per service the gateway calls."""
 
     def __init__(self, rpcs: Mapping[str, Rpc], *, upload_timeout: float | None = None,
-                 on_close: Callable[[], None] = lambda: None) -> None:
+                 on_close: Callable[[], Awaitable[None]] | None = None) -> None:
         self.user = UserClient(rpcs[UserClient.api.name])
         self.feed = FeedClient(rpcs[FeedClient.api.name])
         self.publish = PublishClient(rpcs[PublishClient.api.name], upload_timeout)
@@ -225,23 +247,27 @@ class Clients:
         self.message = MessageClient(rpcs[MessageClient.api.name])
         self._on_close = on_close
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Stop following etcd and close every channel."""
-        self._on_close()
+        if self._on_close is not None:
+            await self._on_close()
 
 
 def connect(settings: GatewaySettings) -> Clients:
     """Start discovery of every service in the catalog and build their clients (one channel
     pool for all)."""
     pool = ChannelPool(IdentityFiles(PkiStore(settings.pki_dir), settings.name))
+    # read now, before any request: a first read may wait out a renewal caught between its key
+    # and its certificate (IdentityFiles sleeps), which must not hold the event loop later
+    pool.material()
     discoveries = [Discovery(settings.etcd_endpoints, api.name).start()
                    for api in catalog.SERVICES.values()]
     rpcs = {api.name: ServiceClient(discovery, pool, api.stub, settings.rpc_timeout)
             for api, discovery in zip(catalog.SERVICES.values(), discoveries, strict=True)}
 
-    def close() -> None:
+    async def close() -> None:
         for discovery in discoveries:
             discovery.stop()
-        pool.close()
+        await pool.close()
 
     return Clients(rpcs, upload_timeout=settings.publish_timeout, on_close=close)

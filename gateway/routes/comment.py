@@ -16,19 +16,19 @@ ACTIONS = {1: "Post", 2: "Delete"}
 
 
 @endpoint(router, "POST", "/douyin/comment/action/")
-def comment_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
+async def comment_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
     """Post (action_type 1, comment_text) or delete (2, comment_id) a comment on a video."""
     video_id = params.positive_id("video_id")
     if params.action("action_type", ACTIONS) == "Post":
-        comment = clients.comment.post(video_id, params.text("comment_text") or "", user)
+        comment = await clients.comment.post(video_id, params.text("comment_text") or "", user)
     else:
-        comment = clients.comment.delete(video_id, params.positive_id("comment_id"), user)
+        comment = await clients.comment.delete(video_id, params.positive_id("comment_id"), user)
     # an absent object is null, never an object of zeros
     return ok(comment=comment_json(comment) if comment is not None else None)
 
 
 @endpoint(router, "GET", "/douyin/comment/list/")
-def comment_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def comment_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """A video's comments, newest first, for guests too."""
-    comments = clients.comment.list_comments(params.positive_id("video_id"), viewer)
+    comments = await clients.comment.list_comments(params.positive_id("video_id"), viewer)
     return ok(comment_list=[comment_json(c) for c in comments])

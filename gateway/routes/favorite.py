@@ -16,18 +16,18 @@ ACTIONS = {1: "Like", 2: "Unlike"}
 
 
 @endpoint(router, "POST", "/douyin/favorite/action/")
-def favorite_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
+async def favorite_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
     """Like (action_type 1) or unlike (2) a video; doing either twice changes nothing."""
     video_id = params.positive_id("video_id")
     if params.action("action_type", ACTIONS) == "Like":
-        clients.favorite.like(video_id, user)
+        await clients.favorite.like(video_id, user)
     else:
-        clients.favorite.unlike(video_id, user)
+        await clients.favorite.unlike(video_id, user)
     return ok()
 
 
 @endpoint(router, "GET", "/douyin/favorite/list/")
-def favorite_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def favorite_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The videos `user_id` liked; `is_favorite` is the viewer's."""
-    videos = clients.favorite.list_favorites(subject_id(params, viewer), viewer)
+    videos = await clients.favorite.list_favorites(subject_id(params, viewer), viewer)
     return ok(video_list=[video_json(v) for v in videos])

@@ -21,7 +21,7 @@ def to_ms(latest_time: int) -> int:
 
 
 @endpoint(router, "GET", "/douyin/feed/")
-def feed(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def feed(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The newest videos before `latest_time`, for guests too."""
-    reply = clients.feed.get_feed(to_ms(params.non_negative("latest_time")), viewer)
+    reply = await clients.feed.get_feed(to_ms(params.non_negative("latest_time")), viewer)
     return ok(next_time=reply.next_time_ms, video_list=[video_json(v) for v in reply.videos])

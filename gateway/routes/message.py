@@ -16,17 +16,17 @@ ACTIONS = {1: "Send"}
 
 
 @endpoint(router, "GET", "/douyin/message/chat/")
-def chat(params: ParamsDep, user: CurrentUser, clients: ClientsDep) -> Fields:
+async def chat(params: ParamsDep, user: CurrentUser, clients: ClientsDep) -> Fields:
     """The conversation with `to_user_id`; after `pre_msg_time` (ms), only what was received."""
-    messages = clients.message.chat(params.positive_id("to_user_id"),
-                                    params.non_negative("pre_msg_time"), user)
+    messages = await clients.message.chat(params.positive_id("to_user_id"),
+                                          params.non_negative("pre_msg_time"), user)
     return ok(message_list=[message_json(m) for m in messages])
 
 
 @endpoint(router, "POST", "/douyin/message/action/")
-def send(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
+async def send(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
     """Send `content` to `to_user_id` (action_type 1, the only action)."""
     to_user_id = params.positive_id("to_user_id")
     params.action("action_type", ACTIONS)
-    clients.message.send(to_user_id, params.text("content") or "", user)
+    await clients.message.send(to_user_id, params.text("content") or "", user)
     return ok()

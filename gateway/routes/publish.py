@@ -26,20 +26,20 @@ async def announced_size(request: Request, settings: SettingsDep) -> None:
 
 # the size check runs first: every other dependency reads the body (the token is in the form)
 @endpoint(router, "POST", "/douyin/publish/action/", dependencies=[Depends(announced_size)])
-def publish(params: ParamsDep, user: Actor, clients: ClientsDep,
-            settings: SettingsDep) -> Fields:
+async def publish(params: ParamsDep, user: Actor, clients: ClientsDep,
+                  settings: SettingsDep) -> Fields:
     """Publish the uploaded video (multipart: data, token, title)."""
     upload = params.file("data")
     title = params.text("title") or ""
     size = upload.size or 0
     if size > settings.max_upload_bytes:
         raise too_large(settings.max_upload_bytes)
-    clients.publish.publish(title, size, upload.file, user)
+    await clients.publish.publish(title, size, upload, user)
     return ok()
 
 
 @endpoint(router, "GET", "/douyin/publish/list/")
-def publish_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def publish_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The videos a user published, newest first."""
-    videos = clients.publish.list_videos(subject_id(params, viewer), viewer)
+    videos = await clients.publish.list_videos(subject_id(params, viewer), viewer)
     return ok(video_list=[video_json(v) for v in videos])

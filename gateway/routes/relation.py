@@ -16,32 +16,32 @@ ACTIONS = {1: "Follow", 2: "Unfollow"}
 
 
 @endpoint(router, "POST", "/douyin/relation/action/")
-def relation_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
+async def relation_action(params: ParamsDep, user: Actor, clients: ClientsDep) -> Fields:
     """Follow (action_type 1) or unfollow (2) a user; doing either twice changes nothing."""
     to_user_id = params.positive_id("to_user_id")
     if params.action("action_type", ACTIONS) == "Follow":
-        clients.relation.follow(to_user_id, user)
+        await clients.relation.follow(to_user_id, user)
     else:
-        clients.relation.unfollow(to_user_id, user)
+        await clients.relation.unfollow(to_user_id, user)
     return ok()
 
 
 @endpoint(router, "GET", "/douyin/relation/follow/list/")
-def follow_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def follow_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The users `user_id` follows."""
-    users = clients.relation.list_following(subject_id(params, viewer), viewer)
+    users = await clients.relation.list_following(subject_id(params, viewer), viewer)
     return ok(user_list=[user_json(u) for u in users])
 
 
 @endpoint(router, "GET", "/douyin/relation/follower/list/")
-def follower_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def follower_list(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """The users following `user_id`."""
-    users = clients.relation.list_followers(subject_id(params, viewer), viewer)
+    users = await clients.relation.list_followers(subject_id(params, viewer), viewer)
     return ok(user_list=[user_json(u) for u in users])
 
 
 @endpoint(router, "GET", "/douyin/relation/friend/list/")
-def friend_list(params: ParamsDep, user: CurrentUser, clients: ClientsDep) -> Fields:
+async def friend_list(params: ParamsDep, user: CurrentUser, clients: ClientsDep) -> Fields:
     """The caller's mutual follows, each with the latest message between the two."""
-    friends = clients.relation.list_friends(subject_id(params, user), user)
+    friends = await clients.relation.list_friends(subject_id(params, user), user)
     return ok(user_list=[friend_json(f) for f in friends])

@@ -13,20 +13,20 @@ router = APIRouter()
 
 
 @endpoint(router, "POST", "/douyin/user/register/")
-def register(attempt: Credentials, clients: ClientsDep) -> Fields:
+async def register(attempt: Credentials, clients: ClientsDep) -> Fields:
     """Create an account and log it in."""
-    reply = clients.user.register(attempt.username, attempt.password)
+    reply = await clients.user.register(attempt.username, attempt.password)
     return ok(user_id=reply.user_id, token=reply.token)
 
 
 @endpoint(router, "POST", "/douyin/user/login/")
-def login(attempt: Credentials, clients: ClientsDep) -> Fields:
+async def login(attempt: Credentials, clients: ClientsDep) -> Fields:
     """Log in with username and password."""
-    reply = clients.user.login(attempt.username, attempt.password)
+    reply = await clients.user.login(attempt.username, attempt.password)
     return ok(user_id=reply.user_id, token=reply.token)
 
 
 @endpoint(router, "GET", "/douyin/user/")
-def user_info(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
+async def user_info(params: ParamsDep, viewer: Viewer, clients: ClientsDep) -> Fields:
     """A user's profile; without user_id, the token's own user (as the official test sends)."""
-    return ok(user=user_json(clients.user.get_user(subject_id(params, viewer), viewer)))
+    return ok(user=user_json(await clients.user.get_user(subject_id(params, viewer), viewer)))

@@ -7,12 +7,16 @@ UNAVAILABLE or CANCELLED, within one overall budget. Writes are never retried on
 whose call broke after it was sent ends OUTCOME_UNKNOWN (it may have been applied), never as a
 plain failure; a write is sent only on a channel that is connected, so an instance that cannot
 be reached is skipped without the doubt.
+
+Everything here runs on the gateway's event loop, on `grpc.aio`: a call is a coroutine, not a
+thread blocked on a channel.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +28,7 @@ import grpc
 from services.mesh.discovery import Discovery
 from services.mesh.errors import CODE_KEY, AppError, Code, from_rpc_error
 from services.mesh.tls import IdentityFiles, Material, channel_credentials
-from services.mesh.tracing import traced_channel
+from services.mesh.tracing import client_tracing
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +47,28 @@ _DOUBTFUL = frozenset({
 CONNECT_WAIT = 2.0
 # a retired channel whose calls all ended is closed at once; this bounds the wait otherwise
 DRAIN_MARGIN = 1.0
+# how often the pool looks for a renewed certificate: each look stats three files on the event
+# loop, and a renewal comes at 2/3 of the certificate's lifetime, the old one still valid for the
+# last third; a second late costs nothing, a look per call costs every call
+IDENTITY_CHECK = 1.0
 
 
 @dataclass
 class _Entry:
     """A channel and the calls in flight on it."""
 
-    channel: grpc.Channel
+    channel: grpc.aio.Channel
     in_flight: int = 0
     # monotonic time by which every call on it has ended (the latest deadline given)
     deadline: float = 0.0
 
 
 class ChannelPool:
-    """One secure channel per instance address, shared by the clients of every service."""
+    """One secure channel per instance address, shared by the clients of every service.
+
+    It belongs to one event loop, as its aio channels do; nothing in it awaits between reading
+    and updating its state, so the calls interleaving on the loop need no lock.
+    """
 
     def __init__(self, identity: IdentityFiles, options: list[tuple[str, Any]] | None = None):
         self.identity = identity
@@ -64,16 +76,19 @@ class ChannelPool:
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
         ]
-        self._lock = threading.Lock()
         self._material: Material | None = None
+        self._checked = -math.inf  # when the certificate files were last looked at
         self._live: dict[str, _Entry] = {}
         self._retired: list[_Entry] = []
         # the addresses each client (service) has listed: a channel is live while any lists it
         self._listed: dict[str, frozenset[str]] = {}
+        # closings under way: closing an aio channel is a coroutine, run as a task that must
+        # stay referenced until it ends
+        self._closing: set[asyncio.Task[None]] = set()
 
     @contextmanager
     def lease(self, address: str, timeout: float,
-              server_name: str | None = None) -> Iterator[grpc.Channel]:
+              server_name: str | None = None) -> Iterator[grpc.aio.Channel]:
         """The channel to `address` for one call of at most `timeout` s; kept open during it.
 
         With `server_name`, the server's certificate must name it (our leaves carry their
@@ -84,73 +99,130 @@ class ChannelPool:
         try:
             yield entry.channel
         finally:
-            with self._lock:
-                entry.in_flight -= 1
-                self._sweep()
+            entry.in_flight -= 1
+            self._sweep()
 
-    def _acquire(self, address: str, timeout: float, server_name: str | None) -> _Entry:
-        with self._lock:
-            material = self.identity.load()
-            if material != self._material:
+    def material(self) -> Material:
+        """Our certificate and key, looked at every IDENTITY_CHECK s; a renewal retires every
+        channel."""
+        now = time.monotonic()
+        material = self._material
+        if material is None or now - self._checked >= IDENTITY_CHECK:
+            loaded = self.identity.load()
+            self._checked = now
+            if loaded != material:
                 # a renewed certificate: new calls open new connections that present it
                 self._retired.extend(self._live.values())
                 self._live.clear()
-                self._material = material
-            entry = self._live.get(address)
-            if entry is None:
-                options = list(self.options)
-                if server_name:
-                    options.append(("grpc.ssl_target_name_override", server_name))
-                channel = traced_channel(grpc.secure_channel(
-                    address, channel_credentials(material), options=options
-                ))
-                entry = self._live[address] = _Entry(channel)
-            entry.in_flight += 1
-            entry.deadline = max(entry.deadline, time.monotonic() + timeout)
-            self._sweep()
-            return entry
+                self._material = material = loaded
+        return material
+
+    def _acquire(self, address: str, timeout: float, server_name: str | None) -> _Entry:
+        material = self.material()
+        entry = self._live.get(address)
+        if entry is None:
+            options = list(self.options)
+            if server_name:
+                options.append(("grpc.ssl_target_name_override", server_name))
+            channel = grpc.aio.secure_channel(address, channel_credentials(material),
+                                              options=options, interceptors=client_tracing())
+            entry = self._live[address] = _Entry(channel)
+        entry.in_flight += 1
+        entry.deadline = max(entry.deadline, time.monotonic() + timeout)
+        self._sweep()
+        return entry
 
     def retain(self, owner: str, addresses: set[str]) -> None:
         """`owner` lists `addresses` now; channels no client lists are retired."""
-        with self._lock:
-            self._listed[owner] = frozenset(addresses)
-            listed = frozenset().union(*self._listed.values())
-            for address in [a for a in self._live if a not in listed]:
-                self._retired.append(self._live.pop(address))
-            self._sweep()
+        self._listed[owner] = frozenset(addresses)
+        listed = frozenset().union(*self._listed.values())
+        for address in [a for a in self._live if a not in listed]:
+            self._retired.append(self._live.pop(address))
+        self._sweep()
 
     def _sweep(self) -> None:
-        # called with the lock held
+        if not self._retired:
+            return
         now = time.monotonic()
         keep = []
         for entry in self._retired:
             if entry.in_flight <= 0 or now > entry.deadline + DRAIN_MARGIN:
-                entry.channel.close()
+                self._close_later(entry.channel)
             else:
                 keep.append(entry)
         self._retired = keep
 
+    def _close_later(self, channel: grpc.aio.Channel) -> None:
+        # the call whose end retired the channel does not wait for its closing
+        task = asyncio.get_running_loop().create_task(channel.close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
     @staticmethod
-    def ready(channel: grpc.Channel, wait: float) -> bool:
+    async def ready(channel: grpc.aio.Channel, wait: float) -> bool:
         """Whether `channel` is (or within `wait` s becomes) connected: a call on it is sent."""
+        if channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+            return True  # the usual case, without a timer
         try:
-            grpc.channel_ready_future(channel).result(timeout=wait)
+            await asyncio.wait_for(channel.channel_ready(), wait)
             return True
-        except grpc.FutureTimeoutError:
+        except TimeoutError:
             return False
 
     def open_channels(self) -> tuple[set[str], int]:
         """The addresses with a live channel, and how many retired channels still drain."""
-        with self._lock:
-            return set(self._live), len(self._retired)
+        return set(self._live), len(self._retired)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Close every channel (the process is stopping: its calls have ended)."""
-        with self._lock:
-            for entry in [*self._live.values(), *self._retired]:
-                entry.channel.close()
-            self._live.clear()
-            self._retired.clear()
+        entries = [*self._live.values(), *self._retired]
+        self._live.clear()
+        self._retired.clear()
+        await asyncio.gather(*(entry.channel.close() for entry in entries), *self._closing)
+
+
+class _Ended(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    """How an aio call ended, as the `grpc.Call` that `from_rpc_error` and `write_error` read.
+
+    grpc.aio raises `AioRpcError`, which has the same accessors but is no `grpc.Call`; and a
+    call whose channel is closed under it raises `asyncio.CancelledError`, where a sync call
+    ended CANCELLED.
+    """
+
+    def __init__(self, code: grpc.StatusCode, details: str,
+                 trailing: tuple[tuple[str, str | bytes], ...] = ()) -> None:
+        super().__init__(details)
+        self._code, self._details, self._trailing = code, details, trailing
+
+    @classmethod
+    def of(cls, exc: grpc.aio.AioRpcError) -> _Ended:
+        """The end of the call that raised `exc`."""
+        return cls(exc.code(), exc.details() or "", tuple(exc.trailing_metadata() or ()))
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+    def trailing_metadata(self) -> tuple[tuple[str, str | bytes], ...]:
+        return self._trailing
+
+    def initial_metadata(self) -> tuple[tuple[str, str | bytes], ...]:
+        return ()
+
+    # the rest of grpc.Call (grpc.RpcContext): the call is over
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> float | None:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: Callable[[], None]) -> bool:
+        return False
 
 
 def _from_service(exc: grpc.RpcError) -> bool:
@@ -171,7 +243,7 @@ class ServiceClient:
     """Calls methods of one service on its instances, round-robin."""
 
     def __init__(self, discovery: Discovery, pool: ChannelPool,
-                 stub_factory: Callable[[grpc.Channel], Any], timeout: float = 5.0,
+                 stub_factory: Callable[[grpc.aio.Channel], Any], timeout: float = 5.0,
                  attempts: int = 3, read_budget: float | None = None) -> None:
         self.discovery = discovery
         self.pool = pool
@@ -190,23 +262,33 @@ class ServiceClient:
             self.pool.retain(self.discovery.service,
                              {i.address for i in self.discovery.instances()})
 
-    def call(self, method: str, request: Any, *, token: str | None = None,
-             idempotent: bool = False, timeout: float | None = None) -> Any:
+    async def call(self, method: str, request: Any, *, token: str | None = None,
+                   idempotent: bool = False, timeout: float | None = None) -> Any:
         """Invoke `method`; a read is retried elsewhere, a write is sent at most once."""
         self._prune()
         metadata = (("authorization", f"Bearer {token}"),) if token else ()
         timeout = timeout or self.timeout
         if idempotent:
-            return self._read(method, request, metadata, timeout)
-        return self._write(method, request, metadata, timeout)
+            return await self._read(method, request, metadata, timeout)
+        return await self._write(method, request, metadata, timeout)
 
-    def _invoke(self, channel: grpc.Channel, method: str, request: Any,
-                metadata: tuple[tuple[str, str], ...], timeout: float) -> Any:
-        return getattr(self.stub_factory(channel), method)(request, timeout=timeout,
-                                                           metadata=metadata)
+    async def _invoke(self, channel: grpc.aio.Channel, method: str, request: Any,
+                      metadata: tuple[tuple[str, str], ...], timeout: float) -> Any:
+        try:
+            return await getattr(self.stub_factory(channel), method)(
+                request, timeout=timeout, metadata=metadata)
+        except grpc.aio.AioRpcError as exc:
+            raise _Ended.of(exc) from exc
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # the request itself is being cancelled: nothing to weigh
+            # grpc cancelled the call itself: the pool closed its channel under it (the drain
+            # margin passed, or the process is stopping)
+            raise _Ended(grpc.StatusCode.CANCELLED, "the channel closed under the call") from None
 
-    def _read(self, method: str, request: Any, metadata: tuple[tuple[str, str], ...],
-              timeout: float) -> Any:
+    async def _read(self, method: str, request: Any, metadata: tuple[tuple[str, str], ...],
+                    timeout: float) -> Any:
         give_up = time.monotonic() + self.read_budget
         tried: set[str] = set()
         delay = 0.05
@@ -225,7 +307,8 @@ class ServiceClient:
                 with self.pool.lease(instance.address, timeout,
                                      self.discovery.service) as channel:
                     try:
-                        return self._invoke(channel, method, request, metadata, timeout)
+                        return await self._invoke(channel, method, request, metadata,
+                                                  timeout)
                     except grpc.RpcError as exc:
                         last = from_rpc_error(exc)
                         if last.code == Code.OUTCOME_UNKNOWN:
@@ -241,12 +324,12 @@ class ServiceClient:
                     continue
             if time.monotonic() + delay >= give_up:
                 raise last or AppError(Code.UNAVAILABLE)
-            time.sleep(delay)
+            await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
             tried.clear()
 
-    def _write(self, method: str, request: Any, metadata: tuple[tuple[str, str], ...],
-               timeout: float) -> Any:
+    async def _write(self, method: str, request: Any,
+                     metadata: tuple[tuple[str, str], ...], timeout: float) -> Any:
         tried: set[str] = set()
         for _ in range(self.attempts):
             try:
@@ -256,12 +339,12 @@ class ServiceClient:
             tried.add(instance.address)
             with self.pool.lease(instance.address, timeout,
                                  self.discovery.service) as channel:
-                if not self.pool.ready(channel, min(CONNECT_WAIT, timeout)):
+                if not await self.pool.ready(channel, min(CONNECT_WAIT, timeout)):
                     # never sent: another instance may take it with no doubt about the outcome
                     log.warning("%s unreachable at %s", self.discovery.service, instance.address)
                     continue
                 try:
-                    return self._invoke(channel, method, request, metadata, timeout)
+                    return await self._invoke(channel, method, request, metadata, timeout)
                 except grpc.RpcError as exc:
                     raise write_error(exc) from exc
         raise AppError(Code.UNAVAILABLE)

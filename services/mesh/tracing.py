@@ -18,11 +18,7 @@ from opentelemetry import trace
 from opentelemetry.exporter.zipkin.json import ZipkinExporter
 from opentelemetry.exporter.zipkin.json.v2 import JsonV2Encoder
 from opentelemetry.exporter.zipkin.node_endpoint import NodeEndpoint
-from opentelemetry.instrumentation.grpc import (
-    client_interceptor,
-    intercept_channel,
-    server_interceptor,
-)
+from opentelemetry.instrumentation.grpc import aio_client_interceptors, server_interceptor
 from opentelemetry.propagate import set_global_textmap
 from opentelemetry.propagators.b3 import B3MultiFormat
 from opentelemetry.sdk.resources import Resource
@@ -79,11 +75,10 @@ def server_tracing() -> grpc.ServerInterceptor:
     return server_interceptor(tracer_provider=trace.get_tracer_provider())
 
 
-def traced_channel(channel: grpc.Channel) -> grpc.Channel:
-    """`channel` with CLIENT spans and B3 headers on every call."""
-    # the contrib interceptor speaks its own `grpcext` interface, with its own channel wrapper
-    return intercept_channel(channel,
-                             client_interceptor(tracer_provider=trace.get_tracer_provider()))
+def client_tracing() -> list[grpc.aio.ClientInterceptor]:
+    """The interceptors of an aio channel that put every call in a CLIENT span, under the
+    current one, and send its B3 headers (one per call type: unary and streaming)."""
+    return aio_client_interceptors(tracer_provider=trace.get_tracer_provider())
 
 
 def trace_engine(engine: Engine) -> None:

@@ -45,10 +45,10 @@ class FakeService:
         self.calls: list[tuple[str, Any, str | None]] = []
         self.fail_with: Exception | None = None
 
-    def call(self, method: str, request: Any, *, token: str | None = None,
-             idempotent: bool = False, timeout: float | None = None) -> Any:
+    async def call(self, method: str, request: Any, *, token: str | None = None,
+                   idempotent: bool = False, timeout: float | None = None) -> Any:
         if not hasattr(request, "ListFields"):  # a client stream (publish): drain it
-            request = list(request)
+            request = [chunk async for chunk in request]
         self.calls.append((method, request, token))
         if self.fail_with is not None:
             raise self.fail_with

@@ -27,8 +27,8 @@ class FakeUserClient:
         self.calls: list[tuple[str, Any, str | None]] = []
         self.fail_with: Exception | None = None
 
-    def call(self, method: str, request: Any, *, token: str | None = None,
-             idempotent: bool = False, timeout: float | None = None) -> Any:
+    async def call(self, method: str, request: Any, *, token: str | None = None,
+                   idempotent: bool = False, timeout: float | None = None) -> Any:
         self.calls.append((method, request, token))
         if self.fail_with is not None:
             raise self.fail_with

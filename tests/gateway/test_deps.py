@@ -3,7 +3,7 @@ methods, and the typed clients refuse an anonymous call of any other method befo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -105,7 +105,7 @@ def fakes() -> dict[str, FakeService]:
     return {name: FakeService(name) for name in catalog.SERVICES}
 
 
-ANONYMOUS_CALLS: list[tuple[str, Callable[[Clients], Any]]] = [
+ANONYMOUS_CALLS: list[tuple[str, Callable[[Clients], Awaitable[Any]]]] = [
     ("publish", lambda c: c.publish.publish("t", 0, _Empty(), Identity.ANONYMOUS)),
     ("favorite", lambda c: c.favorite.like(1, Identity.ANONYMOUS)),
     ("favorite", lambda c: c.favorite.unlike(1, Identity.ANONYMOUS)),
@@ -120,33 +120,35 @@ ANONYMOUS_CALLS: list[tuple[str, Callable[[Clients], Any]]] = [
 
 
 class _Empty:
-    """A file with nothing in it."""
+    """An uploaded file with nothing in it."""
 
-    def seek(self, offset: int) -> int:
-        return 0
+    async def seek(self, offset: int) -> None:
+        pass
 
-    def read(self, size: int = -1) -> bytes:
+    async def read(self, size: int = -1) -> bytes:
         return b""
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(("service", "call"), ANONYMOUS_CALLS)
-def test_a_non_public_method_is_refused_to_an_anonymous_viewer_before_any_rpc(
-    fakes: dict[str, FakeService], service: str, call: Callable[[Clients], Any]
+async def test_a_non_public_method_is_refused_to_an_anonymous_viewer_before_any_rpc(
+    fakes: dict[str, FakeService], service: str, call: Callable[[Clients], Awaitable[Any]]
 ) -> None:
     with pytest.raises(AppError) as refused:
-        call(Clients(fakes))
+        await call(Clients(fakes))
     assert refused.value.code == Code.UNAUTHENTICATED
     assert "please log in" in refused.value.message
     assert fakes[service].calls == []
 
 
-def test_public_methods_serve_anonymous_viewers_and_forward_a_signed_in_token(
+@pytest.mark.anyio
+async def test_public_methods_serve_anonymous_viewers_and_forward_a_signed_in_token(
     fakes: dict[str, FakeService],
 ) -> None:
     clients = Clients(fakes)
-    clients.feed.get_feed(0, Identity.ANONYMOUS)
-    clients.comment.list_comments(3, Identity(7, "tok"))
-    clients.user.login("ann", "secret123")
+    await clients.feed.get_feed(0, Identity.ANONYMOUS)
+    await clients.comment.list_comments(3, Identity(7, "tok"))
+    await clients.user.login("ann", "secret123")
     assert [(m, t) for m, _, t in fakes["feed"].calls] == [("GetFeed", None)]
     assert [(m, r.video_id, t) for m, r, t in fakes["comment"].calls] == [("List", 3, "tok")]
     assert [m for m, _, _ in fakes["user"].calls] == ["Login"]

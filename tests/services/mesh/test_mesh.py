@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
 import threading
 import time
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
 
 import grpc
 import pytest
@@ -15,8 +19,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pki import ops
 from pki.inspect import probe_tls
 from pki.jwtkeys import create_jwt_keypair, sign_token
+from services.mesh.client import ChannelPool, ServiceClient
 from services.mesh.errors import CODE_KEY, AppError, Code, from_rpc_error
+from services.mesh.registry import InstanceInfo, instance_info
+from services.mesh.tls import IdentityFiles
 from tests.services.mesh.conftest import (
+    SERVICE,
     Mesh,
     call,
     expired_credentials,
@@ -225,88 +233,115 @@ def test_graceful_stop_lets_in_flight_calls_finish(mesh: Mesh, probe_server) -> 
 class _Listed:
     """A discovery whose instances the test sets (no etcd)."""
 
-    def __init__(self, service: str, *instances) -> None:
+    def __init__(self, service: str, *instances: InstanceInfo) -> None:
         self.service = service
         self.generation = 0
         self.current = tuple(instances)
 
-    def list(self, *instances) -> None:
+    def list(self, *instances: InstanceInfo) -> None:
         self.current = tuple(instances)
         self.generation += 1
 
-    def instances(self):
+    def instances(self) -> list[InstanceInfo]:
         return list(self.current)
 
-    def pick(self, exclude=frozenset()):
+    def pick(self, exclude: frozenset[str] = frozenset()) -> InstanceInfo:
         for instance in self.current:
             if instance.address not in exclude:
                 return instance
         raise AppError(Code.UNAVAILABLE)
 
 
-def _client(pool, discovery, token: str = ""):
-    from types import SimpleNamespace
+def _client(pool: ChannelPool, discovery: _Listed, token: str = "") -> ServiceClient:
+    """A client of the probe service's Public and Slow methods, as generated aio stubs call."""
 
-    from services.mesh.client import ServiceClient
+    def stub(channel: grpc.aio.Channel) -> SimpleNamespace:
+        def method(name: str, token: str = "") -> Callable[..., Any]:
+            multicallable = channel.unary_unary(f"/{SERVICE}/{name}")
+            metadata = (("authorization", f"Bearer {token}"),) if token else ()
+            return lambda request, timeout, **_: multicallable(request, timeout=timeout,
+                                                               metadata=metadata)
 
-    def stub(channel):
-        return SimpleNamespace(
-            Public=lambda req, timeout, metadata: call(channel, "Public", timeout=timeout),
-            Slow=lambda req, timeout, metadata: call(channel, "Slow", req, timeout=timeout,
-                                                     token=token),
-        )
+        return SimpleNamespace(Public=method("Public"), Slow=method("Slow", token))
 
     return ServiceClient(discovery, pool, stub)  # type: ignore[arg-type]
 
 
-def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh, probe_server) -> None:
-    from services.mesh.client import ChannelPool
-    from services.mesh.registry import instance_info
-    from services.mesh.tls import IdentityFiles
+def _probe(address: str, service: str = "probe") -> InstanceInfo:
+    return instance_info(service, address, address, "1", f"spiffe://dytt/{service}")
 
+
+async def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.anyio
+async def test_client_closes_the_channels_of_instances_that_left(mesh: Mesh,
+                                                                 probe_server) -> None:
     server, _ = probe_server
-    live = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")
-    gone = instance_info("probe", "b", "127.0.0.1:1", "1", "spiffe://dytt/probe")
+    live, gone = _probe(f"127.0.0.1:{server.port}"), _probe("127.0.0.1:1")
     discovery = _Listed("probe", live, gone)
     pool = ChannelPool(IdentityFiles(mesh.store, "gateway"))
     client = _client(pool, discovery)
-    assert client.call("Public", b"", idempotent=True) == b"user=None caller=gateway"
-    with pool.lease(gone.address, 1):
+    assert await client.call("Public", b"", idempotent=True) == b"user=None caller=gateway"
+    with pool.lease(gone.address, 1) as gone_channel:
         pass
     assert pool.open_channels() == ({live.address, gone.address}, 0)
     discovery.list(live)  # the registry changed: `gone` is not listed
-    client.call("Public", b"", idempotent=True)
+    await client.call("Public", b"", idempotent=True)
     assert pool.open_channels() == ({live.address}, 0)
-    pool.close()
+    # closing is a coroutine the pool runs by itself, not a leak
+    await _until(lambda: gone_channel.get_state() == grpc.ChannelConnectivity.SHUTDOWN)
+    await pool.close()
 
 
-def test_a_channel_that_leaves_is_closed_only_after_its_calls_end(mesh: Mesh,
-                                                                  probe_server) -> None:
+@pytest.mark.anyio
+async def test_a_channel_that_leaves_is_closed_only_after_its_calls_end(mesh: Mesh,
+                                                                        probe_server) -> None:
     """A registry change (or another service's) never cancels a call in flight."""
-    from services.mesh.client import ChannelPool
-    from services.mesh.registry import instance_info
-    from services.mesh.tls import IdentityFiles
-
     server, _ = probe_server
-    probe = instance_info("probe", "a", f"127.0.0.1:{server.port}", "1", "spiffe://dytt/probe")
-    other = instance_info("other", "x", "127.0.0.1:1", "1", "spiffe://dytt/other")
+    probe = _probe(f"127.0.0.1:{server.port}")
+    other = _probe("127.0.0.1:1", "other")
     pool = ChannelPool(IdentityFiles(mesh.store, "gateway"))
     probes, others = _Listed("probe", probe), _Listed("other", other)
     client, other_client = _client(pool, probes, mesh.token(1)), _client(pool, others)
-    thread, out = in_thread(lambda: client.call("Slow", b"1.0", idempotent=True))
-    deadline = time.monotonic() + 5
-    while probe.address not in pool.open_channels()[0] and time.monotonic() < deadline:
-        time.sleep(0.01)
+    slow = asyncio.create_task(client.call("Slow", b"1.0", idempotent=True))
+    await _until(lambda: probe.address in pool.open_channels()[0])
     # another service's client prunes its own instances: ours must stay untouched
     others.list()
     with pytest.raises(AppError):
-        other_client.call("Public", b"", idempotent=True)
+        await other_client.call("Public", b"", idempotent=True)
     assert probe.address in pool.open_channels()[0]
     # our own instance leaves the registry while the call runs: retired, not closed
     probes.list()
     pool.retain("probe", set())
     assert pool.open_channels() == (set(), 1)
-    thread.join(5)
-    assert out == [b"done"]
+    assert await asyncio.wait_for(slow, 5) == b"done"
     assert pool.open_channels() == (set(), 0)
-    pool.close()
+    await pool.close()
+
+
+@pytest.mark.anyio
+async def test_a_renewed_certificate_retires_every_channel_after_its_calls(
+    mesh: Mesh, probe_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.mesh import client as client_module
+
+    monkeypatch.setattr(client_module, "IDENTITY_CHECK", 0.0)  # look at the files every call
+    server, _ = probe_server
+    probe = _probe(f"127.0.0.1:{server.port}")
+    pool = ChannelPool(IdentityFiles(mesh.store, "gateway"))
+    client = _client(pool, _Listed("probe", probe), mesh.token(1))
+    await client.call("Public", b"", idempotent=True)
+    with pool.lease(probe.address, 5) as old:
+        ops.rotate(mesh.store, "gateway")
+        # the next call opens a connection that presents the new certificate
+        assert await client.call("Public", b"", idempotent=True) == b"user=None caller=gateway"
+        assert pool.open_channels() == ({probe.address}, 1)
+        assert old.get_state() != grpc.ChannelConnectivity.SHUTDOWN
+    assert pool.open_channels() == ({probe.address}, 0)
+    await _until(lambda: old.get_state() == grpc.ChannelConnectivity.SHUTDOWN)
+    await pool.close()

@@ -3,7 +3,8 @@
 Each register or login spends ~250 ms of CPU in bcrypt. Past one run per core, more at once only
 queue, and a call that waits past its deadline has still cost its CPU when it finally runs, so a
 flood of logins (which the gateway's throttle admits in bursts) would leave every caller timing
-out. A call that cannot start hashing while there is still time to finish is refused at once.
+out. A call that finds every slot taken waits only while it could still finish in time after
+it, else it is refused at once.
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ class HashingGate:
     @contextmanager
     def slot(self, time_remaining: float | None) -> Iterator[None]:
         """Hold a slot for one hashing run; TOO_MANY_REQUESTS when it cannot finish in time."""
-        budget = (time_remaining if time_remaining is not None else 10.0) - 1.5 * self.estimate
-        if budget <= 0 or not self._free.acquire(timeout=budget):
-            raise AppError(Code.TOO_MANY_REQUESTS, BUSY)
+        # a free slot admits at once, whatever the estimate: only a run measures the current
+        # speed, and refusing on an estimate alone kept refusing forever once a loaded machine
+        # had pushed it past the deadline
+        if not self._free.acquire(blocking=False):
+            budget = (time_remaining if time_remaining is not None else 10.0) - 1.5 * self.estimate
+            if budget <= 0 or not self._free.acquire(timeout=budget):
+                raise AppError(Code.TOO_MANY_REQUESTS, BUSY)
         started = time.monotonic()
         try:
             yield

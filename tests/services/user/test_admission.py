@@ -60,3 +60,20 @@ def test_slots_default_to_the_cores_this_process_may_use() -> None:
     assert gate.slots >= 1
     with gate.slot(None):
         pass
+
+
+def test_a_free_slot_admits_whatever_the_estimate_and_the_run_corrects_it() -> None:
+    # a loaded machine once pushed the estimate past the deadline: every call was then refused
+    # without running, so the estimate never came down again
+    gate = HashingGate(slots=1)
+    gate.estimate = 60.0
+    with gate.slot(time_remaining=5.0):
+        pass
+    assert gate.estimate < 60.0 * 0.81
+    _, release, thread = _holding(gate)
+    try:  # with every slot taken, the estimate still decides: no wait that cannot end in time
+        with pytest.raises(AppError), gate.slot(time_remaining=5.0):
+            pass
+    finally:
+        release.set()
+        thread.join()

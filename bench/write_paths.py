@@ -32,6 +32,7 @@ from bench.read_paths import cell
 
 PASSWORD = "bench-pass"
 USERS = [f"writepaths_user{i}" for i in range(48)]
+SETTLE = 6.0  # s: longer than the gateway's RPC deadline (5 s)
 
 # per wrk thread: request i is pair(i), a (user, target) of the thread's own users; the action
 # alternates every lap over the pairs, so each pair is liked, then unliked, a lap (hundreds of
@@ -178,6 +179,10 @@ def main() -> None:
                               args.seconds, pids)
                 print(f"{label}, {connections} conn.: {cell(figures)}; CPU ms per request: "
                       f"{describe_cpu(figures.cpu_ms)}", file=sys.stderr, flush=True)
+                # wrk stops with requests still in flight, which the stack finishes: audit once
+                # every one has ended (the gateway's RPC deadline), or a like landing between
+                # the reads of the lists and of the counts looks like a counter off by one
+                time.sleep(SETTLE)
                 problems = counters_exact(api, users, before, likes_before)
                 if problems:
                     raise SystemExit("counters are off:\n" + "\n".join(problems[:20]))

@@ -22,11 +22,9 @@ from services.publish.samples import write_sample_video
 
 PAGE = 30
 _MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-# every thread counts the replies below 400 whose status_code is not 0; done() prints the sum
-_CHECK_REPLIES = r"""
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0 end
+# every thread counts the replies below 400 whose status_code is not 0 (in `bad`, which its
+# init() sets to 0) and done() prints the sum; a script using it keeps its threads in `threads`
+COUNT_BAD_REPLIES = r"""
 function response(status, headers, body)
   if status < 400 and not string.find(body, '"status_code":%s*0[,}]') then bad = bad + 1 end
 end
@@ -36,6 +34,11 @@ function done(summary, latency, requests)
   io.write(string.format("Bad status_code: %d\n", total))
 end
 """
+_CHECK_REPLIES = r"""
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+""" + COUNT_BAD_REPLIES
 
 
 def ensure_wrk() -> None:

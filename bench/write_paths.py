@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Figures, describe_cpu, stack_pids, wrk
+from bench.common import COUNT_BAD_REPLIES, Figures, describe_cpu, stack_pids, wrk
 from bench.login_flood import find_stack
 from bench.read_paths import cell
 
@@ -73,15 +73,7 @@ function request()
   local body = string.format("token=%s&%s=%s&action_type=%d", user[1], FIELD, target, action)
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
-function response(status, headers, body)
-  if status < 400 and not string.find(body, '"status_code":%s*0[,}]') then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("bad") end
-  io.write(string.format("Bad status_code: %d\n", total))
-end
-"""
+""" + COUNT_BAD_REPLIES
 
 
 def sign_in(api: httpx.Client, name: str) -> tuple[int, str]:

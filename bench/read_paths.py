@@ -1,6 +1,6 @@
 """Every read endpoint under wrk at 1, 8 and 32 connections, against the bare FastAPI limit.
 
-    .venv/bin/python -m bench.read_paths [--home DIR] [--seconds 10] [--connections 1,8,32]
+    .venv/bin/python -m bench.read_paths [--home DIR] [--seconds 10] [--connections 1,8,32] [--only feed]
 
 On a running stack (`make up`). Prepares its data once (running again adds nothing): a viewer
 who likes every other video of the 30 in the feed and follows their authors, one of whom is a
@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", default="1,8,32",
                         help="comma-separated connection counts")
+    parser.add_argument("--only", default="",
+                        help="measure only the endpoints whose label contains this (e.g. feed)")
     args = parser.parse_args()
     counts = [int(n) for n in args.connections.split(",")]
     gateway = find_stack(args.home).gateway
@@ -194,7 +196,7 @@ def main() -> None:
     most = max(counts)
     rows = {label + size(replies[label]): [
         measure(gateway + path, n, args.seconds, label, pids if n == most else None)
-        for n in counts] for label, path in paths.items()}
+        for n in counts] for label, path in paths.items() if args.only in label}
     with bare_server(page) as url:
         bare = [measure(url, n, args.seconds, "bare") for n in counts]
     rows["bare FastAPI + uvicorn, the feed page (token) from memory"] = bare

@@ -25,6 +25,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.trace import StatusCode
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
@@ -34,13 +35,66 @@ log = logging.getLogger(__name__)
 logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 
-class OrjsonV2Encoder(JsonV2Encoder):
-    """Zipkin's JSON v2 encoding of a batch, serialized by orjson: the standard library's
-    json.dumps took half of the exporter's CPU (SQL spans carry whole statements)."""
+class LeanV2Encoder(JsonV2Encoder):
+    """Zipkin's JSON v2 encoding of a batch: each span's own attributes and status as tags,
+    serialized by orjson.
+
+    The library's encoder also copies the resource's attributes (the SDK's name, language and
+    version; the service name, already the span's localEndpoint) and the instrumentation scope
+    into every span's tags, re-encoding them per span, and marks every sampled span `debug`.
+    That was half of what each span cost to export and a third of the bytes Zipkin parsed.
+    The standard library's json.dumps, before orjson, took half of the exporter's CPU.
+    """
 
     def serialize(self, spans: Sequence[ReadableSpan], local_endpoint: NodeEndpoint) -> str:
         endpoint = self._encode_local_endpoint(local_endpoint)
         return orjson.dumps([self._encode_span(span, endpoint) for span in spans]).decode()
+
+    def _encode_span(self, span: ReadableSpan, encoded_local_endpoint: dict[str, Any]
+                     ) -> dict[str, Any]:
+        context = span.get_span_context()
+        start, end = span.start_time or 0, span.end_time or 0
+        encoded: dict[str, Any] = {
+            "traceId": format(context.trace_id, "032x"),
+            "id": format(context.span_id, "016x"),
+            "name": span.name,
+            "timestamp": (start + 500) // 1000,
+            "duration": (end - start + 500) // 1000,
+            "localEndpoint": encoded_local_endpoint,
+        }
+        kind = self.SPAN_KIND_MAP[span.kind]
+        if kind is not None:
+            encoded["kind"] = kind
+        if span.parent is not None:
+            encoded["parentId"] = format(span.parent.span_id, "016x")
+        tags = self._tags(span)
+        if tags:
+            encoded["tags"] = tags
+        annotations = self._extract_annotations_from_events(span.events)
+        if annotations:
+            encoded["annotations"] = annotations
+        return encoded
+
+    def _tags(self, span: ReadableSpan) -> dict[str, str]:
+        limit = self.max_tag_value_length or None
+        tags: dict[str, str] = {}
+        for key, value in (span.attributes or {}).items():
+            if isinstance(value, str):
+                tags[key] = value[:limit]
+            elif isinstance(value, bool):
+                tags[key] = "true" if value else "false"
+            elif isinstance(value, int | float):
+                tags[key] = str(value)[:limit]
+            else:  # a sequence of those: the library's encoding, bounded by the same limit
+                encoded = self._extract_tag_value_string_from_sequence(value)
+                if encoded:
+                    tags[key] = encoded[:limit]
+        status = span.status.status_code
+        if status is not StatusCode.UNSET:
+            tags["otel.status_code"] = status.name
+            if status is StatusCode.ERROR:
+                tags["error"] = span.status.description or ""
+        return tags
 
 
 def setup(service: str, zipkin_url: str | None, sample_ratio: float = 1.0) -> TracerProvider:
@@ -54,7 +108,7 @@ def setup(service: str, zipkin_url: str | None, sample_ratio: float = 1.0) -> Tr
     )
     if zipkin_url:
         exporter = ZipkinExporter(endpoint=zipkin_url, timeout=2)
-        exporter.encoder = OrjsonV2Encoder(exporter.encoder.max_tag_value_length)
+        exporter.encoder = LeanV2Encoder(exporter.encoder.max_tag_value_length)
         # short delay: an operator looks for a request's trace seconds after making it
         provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500,
                                                        max_queue_size=4096))

@@ -1,6 +1,7 @@
 """Every read endpoint under wrk at 1, 8 and 32 connections, against the bare FastAPI limit.
 
-    .venv/bin/python -m bench.read_paths [--home DIR] [--seconds 10] [--connections 1,8,32] [--only feed]
+    .venv/bin/python -m bench.read_paths [--home DIR] [--seconds 10] [--connections 1,8,32]
+        [--only feed]
 
 On a running stack (`make up`). Prepares its data once (running again adds nothing): a viewer
 who likes every other video of the 30 in the feed and follows their authors, one of whom is a

@@ -262,7 +262,8 @@ def connect(settings: GatewaySettings) -> Clients:
     pool.material()
     discoveries = [Discovery(settings.etcd_endpoints, api.name).start()
                    for api in catalog.SERVICES.values()]
-    rpcs = {api.name: ServiceClient(discovery, pool, api.stub, settings.rpc_timeout)
+    rpcs = {api.name: ServiceClient(discovery, pool, api.stub, settings.rpc_timeout,
+                                    grpc_name=api.grpc_name)
             for api, discovery in zip(catalog.SERVICES.values(), discoveries, strict=True)}
 
     async def close() -> None:

@@ -159,11 +159,14 @@ def read_transaction(factory: sessionmaker[Session]) -> Iterator[Connection]:
     engine; run its statements with `read`.
 
     A Session's begin, commit and close cost about as much CPU as a small query, and a read
-    needs nothing a Session keeps. A lost connection is UNAVAILABLE, also during the COMMIT:
-    nothing was written, so trying again is always safe.
+    needs nothing a Session keeps. The transaction ends in the ROLLBACK of closing the
+    connection, which also stands for the pool's reset: a COMMIT is followed by the pool's own
+    ROLLBACK, one more round trip to the server for every read. A lost connection is
+    UNAVAILABLE, also while ending it: nothing was written, so trying again is always safe.
     """
     try:
-        with factory.kw["bind"].begin() as connection:
+        with factory.kw["bind"].connect() as connection:
+            connection.begin()
             yield connection
     except DBAPIError as exc:
         if not connection_lost(exc):

@@ -28,7 +28,7 @@ import grpc
 from services.mesh.discovery import Discovery
 from services.mesh.errors import CODE_KEY, AppError, Code, from_rpc_error
 from services.mesh.tls import IdentityFiles, Material, channel_credentials
-from services.mesh.tracing import client_tracing
+from services.mesh.tracing import RpcSpan
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,9 @@ class ChannelPool:
             options = list(self.options)
             if server_name:
                 options.append(("grpc.ssl_target_name_override", server_name))
+            # no interceptors: the client traces each call itself (tracing.RpcSpan)
             channel = grpc.aio.secure_channel(address, channel_credentials(material),
-                                              options=options, interceptors=client_tracing())
+                                              options=options)
             entry = self._live[address] = _Entry(channel)
         entry.in_flight += 1
         entry.deadline = max(entry.deadline, time.monotonic() + timeout)
@@ -244,10 +245,13 @@ class ServiceClient:
 
     def __init__(self, discovery: Discovery, pool: ChannelPool,
                  stub_factory: Callable[[grpc.aio.Channel], Any], timeout: float = 5.0,
-                 attempts: int = 3, read_budget: float | None = None) -> None:
+                 attempts: int = 3, read_budget: float | None = None,
+                 grpc_name: str | None = None) -> None:
         self.discovery = discovery
         self.pool = pool
         self.stub_factory = stub_factory
+        # the service's full name in the proto (its calls' span names); the registry's else
+        self.grpc_name = grpc_name or discovery.service
         self.timeout = timeout
         self.attempts = attempts
         # how long a read keeps being retried while the service is unavailable (a database or
@@ -274,18 +278,26 @@ class ServiceClient:
 
     async def _invoke(self, channel: grpc.aio.Channel, method: str, request: Any,
                       metadata: tuple[tuple[str, str], ...], timeout: float) -> Any:
+        span = RpcSpan(f"/{self.grpc_name}/{method}")
+        code, details = grpc.StatusCode.UNKNOWN, "the call failed in the client"
         try:
-            return await getattr(self.stub_factory(channel), method)(
-                request, timeout=timeout, metadata=metadata)
+            reply = await getattr(self.stub_factory(channel), method)(
+                request, timeout=timeout, metadata=span.headers(metadata))
+            code = grpc.StatusCode.OK
+            return reply
         except grpc.aio.AioRpcError as exc:
+            code, details = exc.code(), exc.details() or ""
             raise _Ended.of(exc) from exc
         except asyncio.CancelledError:
+            code, details = grpc.StatusCode.CANCELLED, "cancelled"
             task = asyncio.current_task()
             if task is not None and task.cancelling():
                 raise  # the request itself is being cancelled: nothing to weigh
             # grpc cancelled the call itself: the pool closed its channel under it (the drain
             # margin passed, or the process is stopping)
             raise _Ended(grpc.StatusCode.CANCELLED, "the channel closed under the call") from None
+        finally:
+            span.end(code, details)
 
     async def _read(self, method: str, request: Any, metadata: tuple[tuple[str, str], ...],
                     timeout: float) -> Any:

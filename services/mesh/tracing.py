@@ -14,18 +14,18 @@ from typing import Any
 
 import grpc
 import orjson
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.exporter.zipkin.json import ZipkinExporter
 from opentelemetry.exporter.zipkin.json.v2 import JsonV2Encoder
 from opentelemetry.exporter.zipkin.node_endpoint import NodeEndpoint
-from opentelemetry.instrumentation.grpc import aio_client_interceptors, server_interceptor
+from opentelemetry.instrumentation.grpc import server_interceptor
 from opentelemetry.propagate import set_global_textmap
 from opentelemetry.propagators.b3 import B3MultiFormat
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
-from opentelemetry.trace import StatusCode
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
@@ -129,10 +129,39 @@ def server_tracing() -> grpc.ServerInterceptor:
     return server_interceptor(tracer_provider=trace.get_tracer_provider())
 
 
-def client_tracing() -> list[grpc.aio.ClientInterceptor]:
-    """The interceptors of an aio channel that put every call in a CLIENT span, under the
-    current one, and send its B3 headers (one per call type: unary and streaming)."""
-    return aio_client_interceptors(tracer_provider=trace.get_tracer_provider())
+# the attributes of the OpenTelemetry gRPC instrumentation's CLIENT spans
+_RPC_TRACER = trace.get_tracer("dytt.rpc")
+
+
+class RpcSpan:
+    """The CLIENT span of one outgoing call, under the current span, and the B3 headers that
+    make the service's server span its child.
+
+    Made by the caller itself, not by a channel interceptor: grpc.aio runs every intercepted
+    call through a chain of its own objects and a task, which cost the gateway ~140 µs of CPU
+    per call before the instrumentation's own ~120 µs (a no-op interceptor alone took a bare
+    call from ~480 to ~630 µs). Its name and attributes are the instrumentation's.
+    """
+
+    __slots__ = ("_span",)
+
+    def __init__(self, full_method: str, tracer: trace.Tracer = _RPC_TRACER) -> None:
+        service, _, method = full_method.lstrip("/").partition("/")
+        self._span = tracer.start_span(full_method, kind=SpanKind.CLIENT, attributes={
+            "rpc.system": "grpc", "rpc.service": service, "rpc.method": method})
+
+    def headers(self, metadata: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        """`metadata` and the B3 headers of this span (none while tracing is not set up)."""
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(self._span))
+        return (*metadata, *carrier.items())
+
+    def end(self, code: grpc.StatusCode, details: str = "") -> None:
+        """End the span with the call's status; anything but OK is an error."""
+        self._span.set_attribute("rpc.grpc.status_code", code.value[0])
+        if code is not grpc.StatusCode.OK:
+            self._span.set_status(Status(StatusCode.ERROR, details or code.name))
+        self._span.end()
 
 
 def trace_engine(engine: Engine) -> None:

@@ -26,11 +26,12 @@ def recorded() -> list[ReadableSpan]:
     provider = TracerProvider(resource=Resource.create({"service.name": "feed"}))
     provider.add_span_processor(SimpleSpanProcessor(memory))
     tracer = provider.get_tracer("dytt-test", "1.0")
-    with tracer.start_as_current_span("GET /douyin/feed/", kind=SpanKind.SERVER, attributes={
-            "http.status_code": 200, "db.statement": "SELECT " + "x, " * 100,
-            "ok": True, "ratio": 0.5, "ids": [1, 2, 3]}):
-        with tracer.start_as_current_span("/dytt.feed.Feed/GetFeed", kind=SpanKind.CLIENT) as c:
-            c.set_status(Status(StatusCode.ERROR, "UNAVAILABLE"))
+    attributes = {"http.status_code": 200, "db.statement": "SELECT " + "x, " * 100,
+                  "ok": True, "ratio": 0.5, "ids": [1, 2, 3]}
+    with (tracer.start_as_current_span("GET /douyin/feed/", kind=SpanKind.SERVER,
+                                       attributes=attributes),
+          tracer.start_as_current_span("/dytt.feed.Feed/GetFeed", kind=SpanKind.CLIENT) as c):
+        c.set_status(Status(StatusCode.ERROR, "UNAVAILABLE"))
     return list(memory.get_finished_spans())
 
 

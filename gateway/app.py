@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from opentelemetry import trace
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from gateway import errors
 from gateway.auth import TokenVerifier
@@ -34,13 +32,12 @@ def create_app(settings: GatewaySettings,
         finally:
             await clients.close()
 
-    app = FastAPI(title="dytt gateway", lifespan=lifespan, redirect_slashes=False)
+    # the request's span is the guard middleware's (gateway.errors.Guard): FastAPI's own
+    # telemetry would make a second one, and record the query string, which holds the token
+    app = FastAPI(title="dytt gateway", lifespan=lifespan, redirect_slashes=False,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
     errors.install(app)
-    # outermost, so the guard middleware and every route run inside the request's span
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz",
-                                       exclude_spans=["send", "receive"],
-                                       tracer_provider=trace.get_tracer_provider())
     for module in (feed, user, publish, favorite, comment, relation, message):
         app.include_router(module.router)
 

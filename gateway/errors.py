@@ -57,7 +57,8 @@ def install(app: FastAPI) -> None:
 
 
 class Guard:
-    """Every response carries its trace id and gets one log line; a bug still answers.
+    """Every request is a trace's server span (`tracing.http_server_span`), every response
+    carries its trace id and gets one log line; a bug still answers.
 
     A plain ASGI middleware: Starlette's `@app.middleware("http")` runs each request through a
     task group and a memory stream, which cost the gateway more CPU than the rest of a read.
@@ -70,8 +71,27 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope["path"]
+        if path == "/healthz":
+            # probes (readiness, dashboards): no span, and debug noise at INFO
+            await self._respond(scope, receive, send, path, logging.DEBUG)
+            return
+        route = path if path.rstrip("/") in replies.REPLIES else None
+        with tracing.http_server_span(scope["method"], path, route, scope["headers"]) as span:
+            try:
+                status, bug = await self._respond(scope, receive, send, path, logging.INFO)
+            except BaseException as exc:
+                tracing.end_http(span, 500, exc)
+                raise
+            tracing.end_http(span, status, bug)
+
+    async def _respond(self, scope: Scope, receive: Receive, send: Send, path: str,
+                       level: int) -> tuple[int, Exception | None]:
+        """Run the app for the request: its HTTP status (0 if it sent none), and the bug that
+        it answered as INTERNAL, if any."""
         started = time.perf_counter()
         status = 0
+        bug = None
 
         async def send_marked(message: Message) -> None:
             nonlocal status
@@ -85,7 +105,6 @@ class Guard:
                     headers["Connection"] = "close"
             await send(message)
 
-        path = scope["path"]
         try:
             await self.app(scope, receive, send_marked)
         except Exception as exc:
@@ -93,11 +112,11 @@ class Guard:
             log.error("unhandled error on %s", path, exc_info=exc)
             if status:
                 raise  # the reply has begun: nothing sound can be sent any more
+            bug = exc
             await failure(AppError(Code.INTERNAL), path)(scope, receive, send_marked)
-        # health checks (readiness probes, dashboards) are debug noise at INFO
-        level = logging.DEBUG if path == "/healthz" else logging.INFO
         if log.isEnabledFor(level):
             log.log(level, "request", extra={
                 "method": scope["method"], "path": path, "http_status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             })
+        return status, bug

@@ -25,7 +25,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,7 @@ def flush(timeout: float = 1.0) -> None:
 # process's provider)
 _RPC_TRACER = trace.get_tracer("dytt.rpc")
 _HTTP_TRACER = trace.get_tracer("dytt.http")
+_SQL_TRACER = trace.get_tracer("dytt.sql")
 
 
 @contextmanager
@@ -215,21 +216,45 @@ class RpcSpan:
         end_rpc(self._span, code, details)
 
 
-def trace_engine(engine: Engine) -> None:
-    """A span for every SQL statement run on `engine`, under the current span.
+def trace_engine(engine: Engine, tracer: trace.Tracer | None = None) -> None:
+    """A CLIENT span for every SQL statement run on `engine`, under the current span: named by
+    the statement's first word and the database (`SELECT dytt`), the statement as `db.statement`,
+    an error when it failed.
 
-    The instrumentation's engine tracer alone: its instrumentor also wraps every
-    `Engine.connect` in a "connect" span, a pool checkout per transaction that said nothing
-    and was a quarter of a read's spans to build and export.
+    Two event hooks of our own. OpenTelemetry's SQLAlchemy instrumentation re-read the engine's
+    URL into attributes, made its span current and set each attribute apart on every statement,
+    and its instrumentor wrapped every `Engine.connect` in a "connect" span besides.
     """
-    from opentelemetry import metrics
-    from opentelemetry.instrumentation.sqlalchemy import __name__ as instrumentation
-    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    url = engine.url
+    base: dict[str, str | int] = {"db.system": engine.dialect.name}
+    for key, value in (("db.name", url.database), ("db.user", url.username),
+                       ("net.peer.name", url.host), ("net.peer.port", url.port)):
+        if value:
+            base[key] = value
+    suffix = f" {url.database}" if url.database else ""
 
-    # the tracer's pool-usage gauge: a no-op, as no meter provider is installed
-    usage = metrics.get_meter(instrumentation).create_up_down_counter(
-        "db.client.connections.usage", unit="connections")
-    EngineTracer(trace.get_tracer(instrumentation), engine, usage)
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+               executemany: bool) -> None:
+        verb = statement.lstrip().split(None, 1)[:1]
+        context._dytt_span = (tracer or _SQL_TRACER).start_span(
+            (verb[0] if verb else "SQL") + suffix, kind=SpanKind.CLIENT,
+            attributes={**base, "db.statement": statement})
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+              executemany: bool) -> None:
+        span = getattr(context, "_dytt_span", None)
+        if span is not None:
+            span.end()
+
+    def failed(exception_context: Any) -> None:
+        span = getattr(exception_context.execution_context, "_dytt_span", None)
+        if span is not None:
+            span.set_status(Status(StatusCode.ERROR, str(exception_context.original_exception)))
+            span.end()
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    event.listen(engine, "handle_error", failed)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from services.mesh import tracing
 from services.mesh.registry import Registration, format_address, instance_info
-from services.mesh.runtime import init_process
+from services.mesh.runtime import freeze_startup_heap, init_process
 
 log = logging.getLogger("dytt.gateway")
 
@@ -57,6 +57,7 @@ def main() -> None:
     sock = (socket.socket(fileno=settings.listen_fd) if settings.listen_fd is not None
             else listening_socket(settings.host, settings.port))
     registration.start()
+    freeze_startup_heap()
     log.info("serving", extra={"address": info.address})
     server.run(sockets=[sock])
     tracing.flush()

@@ -18,6 +18,7 @@ from services.mesh import tracing
 from services.mesh.catalog import ServiceApi
 from services.mesh.interceptors import chain
 from services.mesh.registry import Registration, format_address, instance_info
+from services.mesh.runtime import freeze_startup_heap
 from services.mesh.settings import ServerSettings
 from services.mesh.tls import IdentityFiles, RevocationList, server_credentials
 
@@ -116,6 +117,7 @@ def serve(settings: ServerSettings, spec: ServiceSpec) -> None:
     info = instance_info(settings.name, settings.instance_id, address, settings.version)
     running.registration = Registration(settings.etcd_endpoints, info, settings.registry_ttl)
     running.registration.start()
+    freeze_startup_heap()
     log.info("serving", extra={"address": address, "instance": settings.instance_id})
 
     stopping = threading.Event()

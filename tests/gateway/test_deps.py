@@ -3,18 +3,16 @@ methods, and the typed clients refuse an anonymous call of any other method befo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
 from gateway.auth import Identity
 from gateway.clients import Clients
 from gateway.deps import actor, current_user, viewer
-from gateway.routes import comment, favorite, feed, message, publish, relation, user
+from gateway.routes.base import dependencies_of
 from services.mesh import catalog
 from services.mesh.errors import AppError, Code
 from tests.gateway.conftest import ENDPOINTS, Endpoint, FakeService, Gateway
@@ -30,22 +28,9 @@ SECOND_ACTIONS = [
 EVERY_BRANCH = ENDPOINTS + SECOND_ACTIONS
 
 
-def calls_of(dependant: Dependant) -> Iterator[Callable[..., Any]]:
-    """Every dependency `dependant` resolves, however deep."""
-    for sub in dependant.dependencies:
-        if sub.call is not None:
-            yield sub.call
-        yield from calls_of(sub)
-
-
 def dependencies(endpoint: Endpoint) -> set[Callable[..., Any]]:
     """The dependencies of the route serving `endpoint`."""
-    for module in (comment, favorite, feed, message, publish, relation, user):
-        for route in module.router.routes:
-            if (isinstance(route, APIRoute) and route.path == endpoint.path
-                    and endpoint.method in route.methods):
-                return set(calls_of(route.dependant))
-    raise LookupError(endpoint.path)
+    return dependencies_of(endpoint.method, endpoint.path)
 
 
 def methods_called(gateway: Gateway, endpoint: Endpoint) -> set[tuple[str, str]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import docker
 import httpx
 import pytest
 
@@ -69,6 +70,23 @@ def _build_app_image(infra: RunningStack) -> None:
     infra.dyttctl("images", "build", "app", timeout=1800)
 
 
+def _gwbridge(client: Any) -> Any:
+    """The node's docker_gwbridge network. The engine makes it when the node runs its first
+    swarm task, so a freshly installed engine has none before the stack is deployed: it is made
+    here as Docker documents for a custom one (a bridge of that name, no inter-container
+    traffic, masquerading), and the engine then uses it for every task."""
+    try:
+        return client.networks.get("docker_gwbridge")
+    except docker.errors.NotFound:
+        network = client.networks.create("docker_gwbridge", driver="bridge", options={
+            "com.docker.network.bridge.name": "docker_gwbridge",
+            "com.docker.network.bridge.enable_icc": "false",
+            "com.docker.network.bridge.enable_ip_masquerade": "true",
+        })
+        network.reload()
+        return network
+
+
 @pytest.fixture(scope="module")
 def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swarm]:
     """The stack deployed on a swarm, for the module."""
@@ -95,7 +113,7 @@ def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swarm]:
         if not Path("/proc/sys/net/ipv4/vs").exists():
             # no IPVS in this kernel, hence no routing mesh: the gateways share the node's
             # port, the services advertise their docker_gwbridge address (one node only)
-            gwbridge = client.networks.get("docker_gwbridge").attrs["IPAM"]["Config"][0]
+            gwbridge = _gwbridge(client).attrs["IPAM"]["Config"][0]
             env |= {"DYTT_CLUSTER__SWARM_PUBLISH": "host-network",
                     "DYTT_CLUSTER__SWARM_ADVERTISE": gwbridge["Subnet"]}
         infra.dyttctl("up", *INFRA)

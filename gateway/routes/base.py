@@ -36,7 +36,7 @@ def endpoint(router: APIRouter, method: str, path: str,
     are `Annotated` dependencies (`gateway.deps`) or the `Request`; `dependencies` run before
     any of them (e.g. a check of the headers before the body is read).
 
-    The route is a plain Starlette route whose dependencies `solve` resolves: FastAPI's route
+    The route is a plain Starlette route whose dependencies `_solve` resolves: FastAPI's route
     handling and dependency injection were 44% of the gateway's CPU for a feed request in the
     process (~270 µs), more than the route, its reply and the request's span and log line.
     FastAPI still runs the app around it: middleware, exception handlers, lifespan.

@@ -129,7 +129,7 @@ class TracingInterceptor(AroundInterceptor):
                 result = proceed()
             except BaseException:
                 code = context.code() or grpc.StatusCode.UNKNOWN
-                tracing.end_rpc(span, code, _details(context) or code.name)
+                tracing.end_rpc(span, code, _details(context))
                 raise
             code = context.code() or grpc.StatusCode.OK
             tracing.end_rpc(span, code, _details(context))

@@ -130,6 +130,12 @@ _HTTP_TRACER = trace.get_tracer("dytt.http")
 _SQL_TRACER = trace.get_tracer("dytt.sql")
 
 
+def _rpc_attributes(full_method: str) -> dict[str, str]:
+    """The attributes both ends give the span of a call of `/package.Service/Method`."""
+    service, _, method = full_method.lstrip("/").partition("/")
+    return {"rpc.system": "grpc", "rpc.service": service, "rpc.method": method}
+
+
 @contextmanager
 def server_span(full_method: str, metadata: Sequence[tuple[str, Any]],
                 tracer: trace.Tracer | None = None) -> Iterator[trace.Span]:
@@ -137,12 +143,10 @@ def server_span(full_method: str, metadata: Sequence[tuple[str, Any]],
     headers are in `metadata`; its name and attributes are the OpenTelemetry gRPC
     instrumentation's. The caller ends it with `end_rpc` (the status is the caller's to know).
     """
-    service, _, method = full_method.lstrip("/").partition("/")
     parent = propagate.extract({key: value for key, value in metadata
                                 if isinstance(value, str)})
     span = (tracer or _RPC_TRACER).start_span(
-        full_method, context=parent, kind=SpanKind.SERVER,
-        attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method})
+        full_method, context=parent, kind=SpanKind.SERVER, attributes=_rpc_attributes(full_method))
     with trace.use_span(span, end_on_exit=False, record_exception=False,
                         set_status_on_exception=False):
         yield span
@@ -201,9 +205,8 @@ class RpcSpan:
     __slots__ = ("_span",)
 
     def __init__(self, full_method: str, tracer: trace.Tracer = _RPC_TRACER) -> None:
-        service, _, method = full_method.lstrip("/").partition("/")
-        self._span = tracer.start_span(full_method, kind=SpanKind.CLIENT, attributes={
-            "rpc.system": "grpc", "rpc.service": service, "rpc.method": method})
+        self._span = tracer.start_span(full_method, kind=SpanKind.CLIENT,
+                                       attributes=_rpc_attributes(full_method))
 
     def headers(self, metadata: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
         """`metadata` and the B3 headers of this span (none while tracing is not set up)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -17,10 +18,11 @@ from sqlalchemy import (
     Row,
     String,
     create_engine,
+    event,
     text,
 )
 from sqlalchemy.dialects.mysql import DATETIME
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from services.mesh.errors import AppError, Code
@@ -74,18 +76,41 @@ def created_column() -> Mapped[datetime]:
     return mapped_column(DATETIME(fsp=6), server_default=text("CURRENT_TIMESTAMP(6)"))
 
 
+# set while `read_transaction` takes a connection from the pool: see `_ping_unless_reading`
+_READING: ContextVar[bool] = ContextVar("dytt_db_reading", default=False)
+
+
 def make_engine(url: str, pool_size: int = 10) -> Engine:
-    """An engine for `url` (`DRIVER`://...) with connection health checks.
+    """An engine for `url` (`DRIVER`://...) whose pool pings a connection before a write.
 
     `pool_size` should be the number of threads that query at once: a connection beyond the
     pool is opened and closed for one transaction, and opening one costs more CPU than the
     queries of a whole feed page.
     """
-    return create_engine(
-        url, pool_size=pool_size, max_overflow=4, pool_pre_ping=True, pool_recycle=3600,
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=4, pool_recycle=3600,
         # timestamps are stored and compared in UTC, whatever the server's own zone is
         connect_args={"init_command": "SET time_zone = '+00:00'"},
     )
+    event.listen(engine, "checkout", _ping_unless_reading)
+    return engine
+
+
+def _ping_unless_reading(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """The pool's health check, for writes only.
+
+    A connection the server dropped (it restarted) must not fail a write: the writer could not
+    be told whether to try again, so it is pinged first and replaced if dead, as the pool's own
+    `pre_ping` does. A read skips the ping, one round trip to the server in three of a feed
+    page: on a dead connection it fails UNAVAILABLE, the pool drops every connection as old as
+    that one, and the gateway sends the read again (reads are retried; they change nothing).
+    """
+    if _READING.get():
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:  # the driver's OperationalError: the pool connects anew
+        raise DisconnectionError(str(exc)) from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -164,15 +189,26 @@ def read_transaction(factory: sessionmaker[Session]) -> Iterator[Connection]:
     ROLLBACK, one more round trip to the server for every read. A lost connection is
     UNAVAILABLE, also while ending it: nothing was written, so trying again is always safe.
     """
+    reading = _READING.set(True)
     try:
-        with factory.kw["bind"].connect() as connection:
+        connection = factory.kw["bind"].connect()
+    except DBAPIError as exc:
+        _lost_during_read(exc)
+    finally:
+        _READING.reset(reading)
+    try:
+        with connection:
             connection.begin()
             yield connection
     except DBAPIError as exc:
-        if not connection_lost(exc):
-            raise
-        log.warning("database connection lost during a read: %s", exc.orig)
-        raise AppError(Code.UNAVAILABLE, UNAVAILABLE_MESSAGE) from exc
+        _lost_during_read(exc)
+
+
+def _lost_during_read(exc: DBAPIError) -> NoReturn:
+    if not connection_lost(exc):
+        raise exc
+    log.warning("database connection lost during a read: %s", exc.orig)
+    raise AppError(Code.UNAVAILABLE, UNAVAILABLE_MESSAGE) from exc
 
 
 def atomic(factory: sessionmaker[Session], work: Callable[[Session], T], attempts: int = 3) -> T:

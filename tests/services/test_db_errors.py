@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.data.db import atomic, read, read_transaction, transaction
+from services.data.db import (
+    atomic,
+    make_engine,
+    read,
+    read_transaction,
+    session_factory,
+    transaction,
+)
 from services.mesh.errors import AppError, Code
 
 pytestmark = pytest.mark.stack
@@ -94,3 +101,31 @@ def test_a_read_whose_connection_is_lost_is_unavailable_even_at_commit(
         assert info.value.code == Code.UNAVAILABLE, at_commit
     with read_transaction(sessions) as db:
         assert read(db, text("SELECT 1")) == [(1,)]
+
+
+def test_a_connection_dropped_while_pooled_fails_no_write_and_one_read_at_most(
+        database_url: str, mysql_args: dict[str, Any], scratch: str) -> None:
+    engine = make_engine(database_url, pool_size=1)
+    sessions = session_factory(engine)
+    try:
+        def pooled_id() -> int:
+            with read_transaction(sessions) as db:
+                return int(read(db, text("SELECT CONNECTION_ID()"))[0][0])
+
+        # a write pings the connection it takes: a dead one is replaced before any statement
+        first = pooled_id()
+        _kill(mysql_args, first)
+        with transaction(sessions) as session:
+            session.execute(text("INSERT INTO scratch VALUES (6)"))
+        assert _rows(engine) == [6]
+        # a read does not ping: it fails as UNAVAILABLE (the gateway sends it again) and the
+        # pool lets go of the dead connection, so the next read gets a live one
+        second = pooled_id()
+        assert second != first
+        _kill(mysql_args, second)
+        with pytest.raises(AppError) as info, read_transaction(sessions) as db:
+            read(db, text("SELECT 1"))
+        assert info.value.code == Code.UNAVAILABLE
+        assert pooled_id() not in (first, second)
+    finally:
+        engine.dispose()

@@ -22,7 +22,7 @@ def get_feed(sessions: sessionmaker[Session], latest_time_ms: int, viewer_id: in
     """Up to `page_size` videos published before `latest_time_ms` (0: now), and the next time.
 
     The next time is the publish time of the oldest video returned, or the asked time when the
-    page is empty. Two statements, whatever the page size.
+    page is empty. One statement, whatever the page size.
     """
     if latest_time_ms < 0:
         raise invalid(f"latest_time must not be negative, got {latest_time_ms}")
@@ -31,5 +31,5 @@ def get_feed(sessions: sessionmaker[Session], latest_time_ms: int, viewer_id: in
     before = datetime.fromtimestamp(before_ms / 1000, UTC).replace(tzinfo=None)
     with read_transaction(sessions) as db:
         rows = newest_before(db, before, page_size, viewer_id)
-        videos = pack_videos(db, rows, viewer_id, media)
+    videos = pack_videos(rows, media)
     return videos, (videos[-1].created_ms if videos else before_ms)

@@ -14,7 +14,7 @@ from services.data import counters
 from services.data.db import atomic
 from services.data.locks import lock_users
 from services.data.views.media import MediaUrls
-from services.data.views.videos import pack_videos, video_row
+from services.data.views.videos import video_by_id
 from services.mesh.errors import AppError, Code
 from services.publish import media
 from services.publish.dal.repository import add_video
@@ -53,7 +53,7 @@ def publish(sessions: sessionmaker[Session], store: ObjectStore, urls: MediaUrls
             lock_users(session, [author_id], caller=author_id)
             video = add_video(session, author_id, title, play_key, cover_key)
             counters.published(session, author_id)
-            return pack_videos(session, [video_row(video, False)], author_id, urls)[0]
+            return video_by_id(session, video.id, author_id, urls)
 
         return atomic(sessions, work)
     except AppError as exc:

@@ -10,11 +10,10 @@ import pytest
 
 from protos import user_pb2, video_pb2
 from services.comment.pack import CommentPacker
-from services.data.models import Video
 from services.data.views.media import MediaUrls
 from services.data.views.times import epoch_ms
 from services.data.views.users import USER_COLUMNS, user_pb
-from services.data.views.videos import VIDEO_COLUMNS, video_pb, video_row
+from services.data.views.videos import AUTHOR, VIDEO_COLUMNS, pack_videos
 
 MEDIA = MediaUrls("https://media.example/bucket/")
 
@@ -61,23 +60,26 @@ def test_media_urls_join_with_one_slash(base: str) -> None:
     assert media == MediaUrls(base)
 
 
-def test_a_video_loaded_as_an_object_packs_like_its_row() -> None:
-    created = datetime(2024, 5, 1, 12, 34, 56, 789999)
-    video = Video(id=3, author_id=7, title="clip", play_key="videos/a.mp4",
-                  cover_key="covers/a.jpg", favorite_count=2, comment_count=1,
-                  created_at=created)
-    row = video_row(video, True)
-    assert len(row) == len(VIDEO_COLUMNS) + 1
+def test_a_video_row_packs_every_field_with_its_author_from_the_same_row() -> None:
+    created_ms = epoch_ms(datetime(2024, 5, 1, 12, 34, 56, 789999))
+    video = (3, 7, "clip", "videos/a.mp4", "covers/a.jpg", 2, 1, created_ms, True)
+    other = (4, 8, "other", "videos/b.mp4", "covers/b.jpg", 0, 0, created_ms - 1, False)
+    assert len(video) == len(VIDEO_COLUMNS) + 1 == AUTHOR
+    rows = [(*video, *_row()), (*other, *_row(False, id=8, username="bo")),
+            (5, *video[1:], *_row())]
+    first, second, third = pack_videos(rows, MEDIA)
     author = user_pb(_row(), MEDIA)
-    message = video_pb(row, author, MEDIA)
-    assert message == video_pb2.Video(
+    assert first == video_pb2.Video(
         id=3, author=author, play_url="https://media.example/bucket/videos/a.mp4",
         cover_url="https://media.example/bucket/covers/a.jpg", favorite_count=2,
         comment_count=1, is_favorite=True, title="clip", created_ms=1714566896789,
     )
-    assert {f.name for f, _ in message.ListFields()} == {
+    assert {f.name for f, _ in first.ListFields()} == {
         f.name for f in video_pb2.Video.DESCRIPTOR.fields
     }
+    assert (second.id, second.author.id, second.author.name, second.author.is_follow,
+            second.is_favorite) == (4, 8, "bo", False, False)
+    assert (third.id, third.author) == (5, author)
 
 
 def _old_epoch_ms(at: datetime) -> int:

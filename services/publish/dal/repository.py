@@ -18,11 +18,11 @@ LIST_LIMIT = 500
 
 def add_video(session: Session, author_id: int, title: str, play_key: str,
               cover_key: str) -> Video:
-    """Insert a video row; its id and publish time are loaded."""
+    """Insert a video row; its id is loaded (the publish time the server set is not: the
+    publish use case reads the new video back whole, `video_by_id`)."""
     video = Video(author_id=author_id, title=title, play_key=play_key, cover_key=cover_key)
     session.add(video)
     session.flush()
-    session.refresh(video)
     return video
 
 

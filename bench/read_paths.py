@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -132,8 +132,11 @@ def bare_app() -> FastAPI:
 
 
 @contextmanager
-def bare_server(page: dict[str, Any]) -> Iterator[str]:
-    """`bare_app` under uvicorn in a process of its own, serving `page`; its feed URL."""
+def bare_server(page: dict[str, Any], factory: str = "bench.read_paths:bare_app",
+                env: Mapping[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`bare_app` (or another app `factory` finding the page in $DYTT_BENCH_BARE_PAGE) under
+    uvicorn in a process of its own, as the gateway runs, serving `page`: its feed URL and
+    pid."""
     with tempfile.NamedTemporaryFile("w", suffix=".json") as saved, socket.socket() as probe:
         json.dump(page, saved)
         saved.flush()
@@ -141,10 +144,10 @@ def bare_server(page: dict[str, Any]) -> Iterator[str]:
         port = probe.getsockname()[1]
         probe.close()
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bench.read_paths:bare_app",
+            [sys.executable, "-m", "uvicorn", "--factory", factory,
              "--host", "127.0.0.1", "--port", str(port), "--http", "httptools",
              "--loop", "uvloop", "--workers", "1", "--no-access-log", "--log-level", "warning"],
-            env={**os.environ, BARE_PAGE: saved.name}, cwd=Path(__file__).parents[1])
+            env={**(env or os.environ), BARE_PAGE: saved.name}, cwd=Path(__file__).parents[1])
         url = f"http://127.0.0.1:{port}/douyin/feed/"
         try:
             for _ in range(100):
@@ -153,8 +156,8 @@ def bare_server(page: dict[str, Any]) -> Iterator[str]:
                         break
                 time.sleep(0.1)
             else:
-                raise SystemExit("the bare FastAPI app did not start")
-            yield url
+                raise SystemExit(f"{factory} did not start")
+            yield url, server.pid
         finally:
             server.terminate()
             server.wait(10)
@@ -198,7 +201,7 @@ def main() -> None:
     rows = {label + size(replies[label]): [
         measure(gateway + path, n, args.seconds, label, pids if n == most else None)
         for n in counts] for label, path in paths.items() if args.only in label}
-    with bare_server(page) as url:
+    with bare_server(page) as (url, _):
         bare = [measure(url, n, args.seconds, "bare") for n in counts]
     rows["bare FastAPI + uvicorn, the feed page (token) from memory"] = bare
     top = counts.index(max(counts))

@@ -71,16 +71,22 @@ def start_feed(tree: Path, settings: dict[str, str], port: int) -> subprocess.Po
     env = {**os.environ, **settings, "DYTT_SVC_PORT": str(port),
            "DYTT_SVC_INSTANCE_ID": f"bench-{port}", "PYTHONPATH": str(tree)}
     process = subprocess.Popen([sys.executable, "-m", "services.feed"], cwd=tree, env=env)
+    listening(port, process, f"the feed service from {tree}")
+    return process
+
+
+def listening(port: int, process: subprocess.Popen[bytes], what: str) -> None:
+    """Until `process` listens on `port`; killed if it does not within 30 s."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
+                return
         if process.poll() is not None:
-            raise SystemExit(f"the feed service from {tree} exited ({process.returncode})")
+            raise SystemExit(f"{what} exited ({process.returncode})")
         time.sleep(0.1)
     process.kill()
-    raise SystemExit(f"the feed service from {tree} did not listen on {port}")
+    raise SystemExit(f"{what} did not listen on {port}")
 
 
 def switches(pid: int) -> int:

@@ -249,7 +249,7 @@ def run_arm(arm: Arm, url: str, pids: dict[str, list[int]] | None, seconds: int)
 
 
 def measure(args: argparse.Namespace) -> None:
-    """Alternate the four arms for `args.rounds` rounds, then print the table."""
+    """Alternate the six arms for `args.rounds` rounds, then print the table."""
     stack = find_stack(args.home)
     pids = stack_pids(args.home)
     settings = feed_environment(pids["feed"][0])
